@@ -1,0 +1,18 @@
+// How drkit marks what belongs to which service. Components set these; users may set them by hand on
+// their own resources, and the posture model groups both the same way.
+
+/** AWS tag naming the service a resource belongs to. */
+export const SERVICE_TAG = "drkit:service";
+/** AWS tag naming the service's tier (`critical`, `important`, `standard`, or a configured tier). */
+export const TIER_TAG = "drkit:tier";
+
+// Kubernetes label keys must be `prefix/name` with a DNS prefix, so the AWS keys cannot be reused.
+/** Kubernetes label naming the service. */
+export const SERVICE_LABEL = "drkit.dev/service";
+/** Kubernetes label naming the tier. */
+export const TIER_LABEL = "drkit.dev/tier";
+/** Kubernetes label naming the AWS region of the cluster the object runs in (e.g. `eu-west-1`). */
+export const REGION_LABEL = "drkit.dev/region";
+
+/** Type token prefix of drkit components (`drkit:index:<ClassName>`, fixed forever). */
+export const COMPONENT_TYPE_PREFIX = "drkit:index:";
