@@ -16,3 +16,6 @@ export const REGION_LABEL = "drkit.dev/region";
 
 /** Type token prefix of drkit components (`drkit:index:<ClassName>`, fixed forever). */
 export const COMPONENT_TYPE_PREFIX = "drkit:index:";
+
+/** The tiers drkit ships default targets for; policy config may add more. */
+export const DEFAULT_TIERS = ["critical", "important", "standard"] as const;
