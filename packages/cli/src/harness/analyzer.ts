@@ -1,0 +1,487 @@
+// Runs a real CrossGuard policy pack against a captured program run the way the Pulumi engine does:
+// the pack serves the Analyzer gRPC service (its own `new PolicyPack(...)` starts the server), and this
+// module is the engine's side of the conversation over a real loopback connection — GetPluginInfo,
+// GetAnalyzerInfo, Configure (config reconciled and schema-validated, as the CLI does), ConfigureStack,
+// then per resource Remediate and Analyze with its inputs, then AnalyzeStack with every resource's
+// outputs, parent, dependencies and property dependencies.
+//
+// Nothing here knows what a policy checks: verdicts come only from the pack's own handlers.
+// The engine side is written after pulumi/pulumi's Go code (pkg/resource/analyzer/config.go,
+// pkg/resource/deploy/step_generator.go, sdk/go/common/resource/plugin/analyzer_plugin.go).
+import * as path from "path";
+import Ajv from "ajv";
+import type * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+import type * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import type * as grpcTypes from "@grpc/grpc-js";
+import type { CapturedResource, ProgramRun } from "./program";
+import { marshalForAnalyzer, PropertyMap, PropertyValue, UNKNOWN } from "./wire";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+export type Severity = "low" | "medium" | "high" | "critical";
+
+// pulumirpc.EnforcementLevel: ADVISORY=0, MANDATORY=1, DISABLED=2, REMEDIATE=3 (not the TS union order).
+const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+const SEVERITIES: readonly (Severity | undefined)[] = [undefined, "low", "medium", "high", "critical"];
+
+export interface PolicyDescription {
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly type: "resource" | "stack";
+  readonly configSchema?: {
+    readonly properties: Record<string, unknown>;
+    readonly required: readonly string[];
+  };
+}
+
+/** One policy's reconciled config, as sent in `Configure`. */
+export interface PolicyConfig {
+  enforcementLevel: EnforcementLevel;
+  properties?: Record<string, unknown>;
+}
+export type ReconciledConfig = Record<string, PolicyConfig>;
+
+/** The `--policy-pack-config` file format: `{ "all": level, "<policy>": level | { enforcementLevel?, ...props } }`. */
+export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
+
+export interface LoadedPolicyPack {
+  readonly name: string;
+  readonly version: string;
+  readonly displayName: string;
+  readonly policies: readonly PolicyDescription[];
+  readonly initialConfig: ReconciledConfig;
+  /** the loopback address the pack's Analyzer server listens on */
+  readonly address: string;
+  /** Shuts the pack's server and the client down. */
+  close(): Promise<void>;
+  /** @internal the gRPC client speaking to the pack */
+  readonly client: analyzerGrpc.AnalyzerClient;
+}
+
+export interface Violation {
+  readonly phase: "resource" | "stack";
+  readonly policyPackName: string;
+  readonly policyPackVersion: string;
+  readonly policyName: string;
+  readonly description: string;
+  /** the pack's message: `description + "\n" + detail` */
+  readonly message: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly urn: string;
+  readonly severity?: Severity;
+}
+
+export interface PolicyReport {
+  readonly violations: Violation[];
+  readonly notApplicable: { urn: string; policyName: string; reason: string }[];
+  readonly remediations: { urn: string; policyName: string; before: PropertyMap; after: PropertyMap }[];
+  readonly config: ReconciledConfig;
+  /** policy names in the config file that the pack does not have: the engine ignores them silently */
+  readonly ignoredPolicyNames: string[];
+  /** what the CLI would do: any mandatory violation fails `pulumi preview` and `pulumi up` */
+  readonly failed: boolean;
+}
+
+/** A policy config that the engine would refuse (unknown level, or a value its policy's schema rejects). */
+export class PolicyConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`policy pack configuration is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PolicyConfigError";
+  }
+}
+
+// --- module instances: the same ones @pulumi/policy and @pulumi/pulumi resolve (matters under pnpm and jest)
+function requireFrom<T>(pkgJson: string, module: string): T {
+  const dir = path.dirname(require.resolve(pkgJson));
+  // A dynamic require is the point: we need the instance another package resolved, not our own.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(require.resolve(module, { paths: [dir] })) as T;
+}
+type StructModule = typeof import("google-protobuf/google/protobuf/struct_pb");
+type EmptyModule = typeof import("google-protobuf/google/protobuf/empty_pb");
+function modules() {
+  const policyPkg = "@pulumi/policy/package.json";
+  const pulumiPkg = "@pulumi/pulumi/package.json";
+  return {
+    serverGrpc: requireFrom<typeof grpcTypes>(policyPkg, "@grpc/grpc-js"),
+    clientGrpc: requireFrom<typeof grpcTypes>(pulumiPkg, "@grpc/grpc-js"),
+    pb: requireFrom<typeof analyzerPb>(pulumiPkg, "@pulumi/pulumi/proto/analyzer_pb"),
+    grpcPb: requireFrom<typeof analyzerGrpc>(pulumiPkg, "@pulumi/pulumi/proto/analyzer_grpc_pb"),
+    struct: requireFrom<StructModule>(pulumiPkg, "google-protobuf/google/protobuf/struct_pb"),
+    empty: requireFrom<EmptyModule>(pulumiPkg, "google-protobuf/google/protobuf/empty_pb"),
+  };
+}
+
+/**
+ * Loads a policy pack by running `load` (for example `() => require("/path/to/pack")`), which must
+ * construct exactly one `PolicyPack`. The pack's own server binds to a loopback port as under the CLI;
+ * its port announcement on stdout is kept off the terminal. `packDir` is the pack's folder: PolicyPack
+ * reads its version from `package.json` in the working directory, as the CLI runs it there.
+ */
+export async function loadPolicyPack(load: () => unknown, packDir: string): Promise<LoadedPolicyPack> {
+  const m = modules();
+  const serverProto = m.serverGrpc.Server.prototype;
+  const originalBind = serverProto.bindAsync;
+  let servers: grpcTypes.Server[] = [];
+  const bound = new Promise<number>((resolve, reject) => {
+    serverProto.bindAsync = function (this: grpcTypes.Server, port, credentials, _announce) {
+      servers.push(this);
+      // Bind for real on loopback; report the port to us instead of printing it.
+      originalBind.call(this, "127.0.0.1:0", credentials, (err, actualPort) =>
+        err ? reject(err) : resolve(actualPort),
+      );
+    };
+  });
+  const savedCwd = process.cwd();
+  try {
+    process.chdir(packDir);
+    load();
+  } finally {
+    process.chdir(savedCwd);
+    serverProto.bindAsync = originalBind;
+  }
+  if (servers.length === 0) {
+    throw new Error(
+      `loading the policy pack in ${packDir} did not start an Analyzer server: does its index construct a PolicyPack?`,
+    );
+  }
+  const port = await bound;
+  const address = `127.0.0.1:${port}`;
+  const client = new m.grpcPb.AnalyzerClient(address, m.clientGrpc.credentials.createInsecure());
+
+  const info = await unary<analyzerPb.AnalyzerInfo>((cb) => client.getAnalyzerInfo(new m.empty.Empty(), cb));
+  const initialConfig: ReconciledConfig = {};
+  info.getInitialconfigMap().forEach((config, policyName) => {
+    initialConfig[policyName] = {
+      enforcementLevel: LEVELS[config.getEnforcementlevel()] ?? "advisory",
+      properties: config.getProperties()?.toJavaScript(),
+    };
+  });
+  const policies = info.getPoliciesList().map((p): PolicyDescription => {
+    const schema = p.getConfigschema();
+    return {
+      name: p.getName(),
+      description: p.getDescription(),
+      enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory",
+      type: p.getPolicyType() === m.pb.PolicyType.POLICY_TYPE_STACK ? "stack" : "resource",
+      configSchema: schema
+        ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
+        : undefined,
+    };
+  });
+  return {
+    name: info.getName(),
+    version: info.getVersion(),
+    displayName: info.getDisplayname(),
+    policies,
+    initialConfig,
+    address,
+    client,
+    close: async () => {
+      client.close();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
+      servers = [];
+    },
+  };
+}
+
+function unary<T>(call: (cb: (err: grpcTypes.ServiceError | null, resp: T) => void) => unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    call((err, resp) => (err ? reject(err) : resolve(resp)));
+  });
+}
+
+// --- engine-side config reconciliation (ReconcilePolicyPackConfig)
+
+function normalizeConfigFile(file: PolicyPackConfigFile): Record<string, Partial<PolicyConfig>> {
+  const out: Record<string, Partial<PolicyConfig>> = {};
+  const problems: string[] = [];
+  for (const [policy, value] of Object.entries(file)) {
+    if (typeof value === "string") {
+      if (!LEVELS.includes(value)) {
+        problems.push(
+          `"${policy}": "${value}" is not a valid enforcement level (use one of ${LEVELS.join(", ")})`,
+        );
+      }
+      out[policy] = { enforcementLevel: value };
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const { enforcementLevel, ...properties } = value;
+      if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as EnforcementLevel)) {
+        problems.push(
+          `"${policy}.enforcementLevel": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (use one of ${LEVELS.join(", ")})`,
+        );
+      }
+      out[policy] = {
+        enforcementLevel: enforcementLevel as EnforcementLevel | undefined,
+        properties: Object.keys(properties).length > 0 ? properties : undefined,
+      };
+    } else {
+      problems.push(
+        `"${policy}": expected an enforcement level or an object of settings (got ${JSON.stringify(value)})`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new PolicyConfigError(problems);
+  return out;
+}
+
+/** Applies one layer of config. Returns the policy names it mentions that the pack does not have. */
+function applyConfig(
+  result: ReconciledConfig,
+  given: Record<string, Partial<PolicyConfig>>,
+  policyNames: Set<string>,
+): string[] {
+  const all = given["all"]?.enforcementLevel;
+  if (all) for (const [name, current] of Object.entries(result)) result[name] = { ...current, enforcementLevel: all };
+  const unknown: string[] = [];
+  for (const [policy, config] of Object.entries(given)) {
+    if (policy === "all") continue;
+    // The engine skips names the pack does not have (config.go applyConfig); so do we, but we say so.
+    if (!policyNames.has(policy)) {
+      unknown.push(policy);
+      continue;
+    }
+    const current = result[policy] ?? { enforcementLevel: "advisory" };
+    result[policy] = {
+      enforcementLevel: config.enforcementLevel ?? current.enforcementLevel,
+      properties: config.properties
+        ? { ...(current.properties ?? {}), ...config.properties }
+        : current.properties,
+    };
+  }
+  return unknown;
+}
+
+/**
+ * What the CLI sends in `Configure`: each policy's schema defaults and enforcement level, then the pack's
+ * initial config, then the given file (`all` first), then each policy's properties validated against its
+ * `configSchema`. A file the engine would refuse throws `PolicyConfigError` naming every problem.
+ */
+export function reconcilePolicyConfig(
+  pack: LoadedPolicyPack,
+  file: PolicyPackConfigFile = {},
+): { config: ReconciledConfig; ignoredPolicyNames: string[] } {
+  const result: ReconciledConfig = {};
+  for (const policy of pack.policies) {
+    let properties: Record<string, unknown> | undefined;
+    for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+      if (typeof schema === "object" && schema !== null && "default" in schema) {
+        (properties ??= {})[key] = (schema as { default: unknown }).default;
+      }
+    }
+    result[policy.name] = { enforcementLevel: policy.enforcementLevel, properties };
+  }
+  const names = new Set(pack.policies.map((p) => p.name));
+  applyConfig(result, pack.initialConfig, names);
+  const ignoredPolicyNames = applyConfig(result, normalizeConfigFile(file), names);
+
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const problems: string[] = [];
+  for (const policy of pack.policies) {
+    if (!policy.configSchema) continue;
+    const schema: Record<string, unknown> = { type: "object" };
+    if (Object.keys(policy.configSchema.properties).length > 0)
+      schema.properties = policy.configSchema.properties;
+    if (policy.configSchema.required.length > 0) schema.required = policy.configSchema.required;
+    const validate = ajv.compile(schema);
+    if (!validate(result[policy.name]?.properties ?? {})) {
+      for (const error of validate.errors ?? []) {
+        const at = error.instancePath ? error.instancePath.slice(1).replace(/\//g, ".") : "(settings)";
+        problems.push(`${policy.name}: ${at} ${error.message ?? "is invalid"}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new PolicyConfigError(problems);
+  return { config: result, ignoredPolicyNames };
+}
+
+// --- requests, built as the engine builds them
+
+function struct(value: PropertyValue) {
+  return modules().struct.Struct.fromJavaScript(value as Record<string, never>);
+}
+
+function resourceOptions(
+  resource: CapturedResource,
+  forAnalyze: boolean,
+): analyzerPb.AnalyzerResourceOptions {
+  const { pb } = modules();
+  const options = new pb.AnalyzerResourceOptions();
+  options.setProtect(resource.protect);
+  options.setIgnorechangesList(resource.ignoreChanges);
+  if (resource.deleteBeforeReplace !== undefined) {
+    options.setDeletebeforereplace(resource.deleteBeforeReplace);
+    options.setDeletebeforereplacedefined(true);
+  }
+  options.setAdditionalsecretoutputsList(resource.additionalSecretOutputs);
+  options.setAliasesList(resource.aliases);
+  const timeouts = new pb.AnalyzerResourceOptions.CustomTimeouts();
+  timeouts.setCreate(resource.customTimeouts.create);
+  timeouts.setUpdate(resource.customTimeouts.update);
+  timeouts.setDelete(resource.customTimeouts.delete);
+  options.setCustomtimeouts(timeouts);
+  // The engine sets Parent in the options for Analyze only; AnalyzeStack carries it on the resource.
+  if (forAnalyze && resource.parent) options.setParent(resource.parent);
+  return options;
+}
+
+function providerResource(
+  run: ProgramRun,
+  resource: CapturedResource,
+): analyzerPb.AnalyzerProviderResource | undefined {
+  const provider = run.providerOf(resource);
+  if (!provider) return undefined;
+  const message = new (modules().pb.AnalyzerProviderResource)();
+  message.setType(provider.type);
+  message.setUrn(provider.urn);
+  message.setName(provider.name);
+  // The engine sends a provider's inputs.
+  message.setProperties(struct(marshalForAnalyzer(provider.inputs)));
+  return message;
+}
+
+export interface RunPolicyPackOptions {
+  /** the `--policy-pack-config` file's content */
+  readonly config?: PolicyPackConfigFile;
+  readonly stackTags?: Readonly<Record<string, string>>;
+}
+
+/** Runs the pack against `run` exactly as `pulumi preview|up --policy-pack` would, and collects what it said. */
+export async function runPolicyPack(
+  pack: LoadedPolicyPack,
+  run: ProgramRun,
+  options: RunPolicyPackOptions = {},
+): Promise<PolicyReport> {
+  const { pb } = modules();
+  const client = pack.client;
+  const { config, ignoredPolicyNames } = reconcilePolicyConfig(pack, options.config);
+
+  const configure = new pb.ConfigureAnalyzerRequest();
+  const configMap = configure.getPolicyconfigMap();
+  for (const [name, policyConfig] of Object.entries(config)) {
+    const message = new pb.PolicyConfig();
+    message.setEnforcementlevel(LEVELS.indexOf(policyConfig.enforcementLevel) as analyzerPb.EnforcementLevel);
+    message.setProperties(struct((policyConfig.properties ?? {}) as PropertyMap));
+    configMap.set(name, message);
+  }
+  await unary((cb) => client.configure(configure, cb));
+  const stackConfig = new pb.AnalyzerStackConfigureRequest();
+  stackConfig.setStack(run.stack);
+  stackConfig.setProject(run.project);
+  stackConfig.setOrganization(run.organization ?? "");
+  stackConfig.setDryRun(run.preview);
+  for (const [key, value] of Object.entries(options.stackTags ?? {}))
+    stackConfig.getTagsMap().set(key, value);
+  await unary((cb) => client.configureStack(stackConfig, cb));
+
+  const report: PolicyReport = {
+    violations: [],
+    notApplicable: [],
+    remediations: [],
+    config,
+    ignoredPolicyNames,
+    failed: false,
+  };
+  const noteNotApplicable = (urn: string, list: analyzerPb.PolicyNotApplicable[]) => {
+    for (const item of list)
+      report.notApplicable.push({ urn, policyName: item.getPolicyName(), reason: item.getReason() });
+  };
+  const diagnostic = (phase: Violation["phase"], d: analyzerPb.AnalyzeDiagnostic, urn: string): Violation => {
+    const level = LEVELS[d.getEnforcementlevel()] ?? "advisory";
+    return {
+      phase,
+      policyPackName: d.getPolicypackname(),
+      policyPackVersion: d.getPolicypackversion(),
+      policyName: d.getPolicyname(),
+      description: d.getDescription(),
+      message: d.getMessage(),
+      // A remediation that still leaves a violation counts as mandatory.
+      enforcementLevel: level === "remediate" ? "mandatory" : level,
+      urn,
+      severity: SEVERITIES[d.getSeverity()],
+    };
+  };
+
+  // Resource phase, in registration order: all remediations first, then Analyze on the remediated inputs.
+  for (const resource of run.resources) {
+    const request = (properties: PropertyMap) => {
+      const message = new pb.AnalyzeRequest();
+      message.setType(resource.type);
+      message.setUrn(resource.urn);
+      message.setName(resource.name);
+      message.setProperties(struct(properties));
+      message.setOptions(resourceOptions(resource, true));
+      const provider = providerResource(run, resource);
+      if (provider) message.setProvider(provider);
+      return message;
+    };
+    let properties = marshalForAnalyzer(resource.inputs) as PropertyMap;
+    const remediated = await unary<analyzerPb.RemediateResponse>((cb) =>
+      client.remediate(request(properties), cb),
+    );
+    noteNotApplicable(resource.urn, remediated.getNotApplicableList());
+    for (const remediation of remediated.getRemediationsList()) {
+      const after = remediation.getProperties()?.toJavaScript() as PropertyMap | undefined;
+      if (remediation.getDiagnostic()) {
+        report.violations.push({
+          phase: "resource",
+          policyPackName: remediation.getPolicypackname(),
+          policyPackVersion: remediation.getPolicypackversion(),
+          policyName: remediation.getPolicyname(),
+          description: remediation.getDescription(),
+          message: remediation.getDiagnostic(),
+          enforcementLevel: "advisory",
+          urn: resource.urn,
+        });
+      } else if (after) {
+        report.remediations.push({
+          urn: resource.urn,
+          policyName: remediation.getPolicyname(),
+          before: properties,
+          after,
+        });
+        properties = after;
+      }
+    }
+    const analyzed = await unary<analyzerPb.AnalyzeResponse>((cb) => client.analyze(request(properties), cb));
+    noteNotApplicable(resource.urn, analyzed.getNotApplicableList());
+    for (const d of analyzed.getDiagnosticsList())
+      report.violations.push(diagnostic("resource", d, resource.urn));
+  }
+
+  // Stack phase: every resource with its outputs, parent, dependencies and property dependencies.
+  const stackRequest = new pb.AnalyzeStackRequest();
+  stackRequest.setResourcesList(
+    run.resources.map((resource) => {
+      const message = new pb.AnalyzerResource();
+      message.setType(resource.type);
+      message.setUrn(resource.urn);
+      message.setName(resource.name);
+      message.setProperties(struct(marshalForAnalyzer(resource.outputs)));
+      message.setOptions(resourceOptions(resource, false));
+      const provider = providerResource(run, resource);
+      if (provider) message.setProvider(provider);
+      if (resource.parent) message.setParent(resource.parent);
+      message.setDependenciesList(resource.dependencies);
+      const propertyDependencies = message.getPropertydependenciesMap();
+      for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
+        const deps = new pb.AnalyzerPropertyDependencies();
+        deps.setUrnsList(urns);
+        propertyDependencies.set(key, deps);
+      }
+      return message;
+    }),
+  );
+  const stackAnalyzed = await unary<analyzerPb.AnalyzeResponse>((cb) =>
+    client.analyzeStack(stackRequest, cb),
+  );
+  noteNotApplicable(run.stackUrn, stackAnalyzed.getNotApplicableList());
+  for (const d of stackAnalyzed.getDiagnosticsList()) {
+    // The engine attributes a diagnostic whose URN is not in the stack to the stack itself.
+    const urn = d.getUrn() && run.byUrn(d.getUrn()) ? d.getUrn() : run.stackUrn;
+    report.violations.push(diagnostic("stack", d, urn));
+  }
+  return { ...report, failed: report.violations.some((v) => v.enforcementLevel === "mandatory") };
+}
+
+export { UNKNOWN };
