@@ -232,7 +232,9 @@ function applyConfig(
   policyNames: Set<string>,
 ): string[] {
   const all = given["all"]?.enforcementLevel;
-  if (all) for (const [name, current] of Object.entries(result)) result[name] = { ...current, enforcementLevel: all };
+  if (all)
+    for (const [name, current] of Object.entries(result))
+      result[name] = { ...current, enforcementLevel: all };
   const unknown: string[] = [];
   for (const [policy, config] of Object.entries(given)) {
     if (policy === "all") continue;
