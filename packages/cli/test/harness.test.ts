@@ -182,6 +182,19 @@ describe("runProgram", () => {
     expect(preview.resources.map((r) => r.name)).not.toContain("versioning");
   });
 
+  it("captures resources read with .get(), which the engine includes in the stack", async () => {
+    const run = await runProgram(() => {
+      s3.Bucket.get("existing", "existing-bucket-id");
+    }, base);
+    const read = run.resources.find((r) => r.name === "existing")!;
+    expect(read).toMatchObject({
+      urn: "urn:pulumi:dev::app::aws:s3/bucket:Bucket::existing",
+      origin: "read",
+      id: "existing-bucket-id",
+      custom: true,
+    });
+  });
+
   it("fails a duplicate URN with the engine's message", async () => {
     await expect(
       runProgram(() => {
