@@ -1,0 +1,21 @@
+// Every policy of the drkit pack, in the order they are reported.
+import { Policy } from "@pulumi/policy";
+import { objectLockConfigureRetention } from "./aws/s3/objectLockConfigureRetention";
+import { replicationEnableRtc } from "./aws/s3/replicationEnableRtc";
+import { healthCheckConfigureDetection } from "./aws/route53/healthCheckConfigureDetection";
+import { recordConfigureTtl } from "./aws/route53/recordConfigureTtl";
+import { policyDisallowWildcardActions } from "./aws/iam/policyDisallowWildcardActions";
+import { redisReplicationSpreadAcrossZones } from "./kubernetes/redisReplicationSpreadAcrossZones";
+import { veleroLocationDisallowObjectLock } from "./kubernetes/veleroLocationDisallowObjectLock";
+import { projectConfigureHistoryRetention } from "./neon/projectConfigureHistoryRetention";
+
+export const policies: Policy[] = [
+  objectLockConfigureRetention,
+  replicationEnableRtc,
+  healthCheckConfigureDetection,
+  recordConfigureTtl,
+  policyDisallowWildcardActions,
+  redisReplicationSpreadAcrossZones,
+  veleroLocationDisallowObjectLock,
+  projectConfigureHistoryRetention,
+];
