@@ -16,6 +16,7 @@ module.exports = tseslint.config(
         process: "readonly",
         console: "readonly",
         __dirname: "readonly",
+        setImmediate: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -1,0 +1,135 @@
+// `drkit check`: run a Pulumi program offline and put it through the real policy pack, as
+// `pulumi preview --policy-pack` would. The verdict is the pack's alone.
+import * as fs from "fs";
+import * as path from "path";
+import { runProgram, ProgramRun } from "./harness/program";
+import {
+  loadPolicyPack,
+  runPolicyPack,
+  LoadedPolicyPack,
+  PolicyPackConfigFile,
+  PolicyReport,
+} from "./harness/analyzer";
+import { readProject, readStackConfig, PulumiProject, StackConfig, UsageError } from "./project";
+
+export interface CheckOptions {
+  /** folder with Pulumi.yaml. */
+  readonly programDir: string;
+  /** stack whose `Pulumi.<stack>.yaml` config to use; default: the only one there is */
+  readonly stack?: string;
+  /** a `--policy-pack-config` JSON file */
+  readonly policyConfigFile?: string;
+  /** run as `pulumi preview` (default) or as an update */
+  readonly preview?: boolean;
+  /** the policy pack's folder; default: the drkit pack (`@drkit/policy-pack`) */
+  readonly packDir?: string;
+}
+
+export interface CheckResult {
+  readonly project: PulumiProject;
+  readonly stackConfig: StackConfig;
+  readonly run: ProgramRun;
+  readonly pack: { readonly name: string; readonly version: string; readonly dir: string };
+  readonly policyConfig: PolicyPackConfigFile;
+  readonly report: PolicyReport;
+}
+
+/** The drkit pack shipped with the CLI. */
+export function defaultPackDir(): string {
+  try {
+    return path.dirname(require.resolve("@drkit/policy-pack/package.json"));
+  } catch {
+    throw new UsageError(
+      "the drkit policy pack (@drkit/policy-pack) is not installed: pass --policy-pack DIR",
+    );
+  }
+}
+
+// The SDK allows one PolicyPack per process (a second makes it exit), so a pack is loaded once.
+const loadedPacks = new Map<string, Promise<LoadedPolicyPack>>();
+export function policyPackAt(dir: string): Promise<LoadedPolicyPack> {
+  const resolved = path.resolve(dir);
+  let pack = loadedPacks.get(resolved);
+  if (!pack) {
+    if (!fs.existsSync(path.join(resolved, "PulumiPolicy.yaml"))) {
+      throw new UsageError(
+        `no PulumiPolicy.yaml in ${resolved}: --policy-pack takes the folder of a policy pack`,
+      );
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the pack is what the CLI does
+    pack = loadPolicyPack(() => require(resolved), resolved);
+    loadedPacks.set(resolved, pack);
+  }
+  return pack;
+}
+
+/** Shuts down every pack this process loaded (their gRPC servers keep the event loop alive). */
+export async function closePolicyPacks(): Promise<void> {
+  const packs = [...loadedPacks.values()];
+  loadedPacks.clear();
+  await Promise.all(packs.map(async (pack) => (await pack).close()));
+}
+
+export function readPolicyConfigFile(file: string | undefined): PolicyPackConfigFile {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read the policy config file ${file}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      `${file} is not valid JSON (${(err as Error).message}); it uses the --policy-pack-config format`,
+    );
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`${file} must hold a JSON object of policy names to levels or settings`);
+  }
+  return parsed as PolicyPackConfigFile;
+}
+
+/** Runs the program of `options.programDir` under the offline harness, then the pack against it. */
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const project = readProject(options.programDir);
+  const stackConfig = readStackConfig(project, options.stack);
+  const policyConfig = readPolicyConfigFile(options.policyConfigFile);
+  const packDir = options.packDir ?? defaultPackDir();
+  const pack = await policyPackAt(packDir);
+
+  const savedCwd = process.cwd();
+  let run: ProgramRun;
+  try {
+    // The language host runs a program from its project folder.
+    process.chdir(project.dir);
+    run = await runProgram(
+      () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the language host requires the program
+        const exported: unknown = require(project.main);
+        // As the Node.js language host does: an exported function is the program; its result the outputs.
+        return typeof exported === "function" ? (exported as () => unknown)() : exported;
+      },
+      {
+        project: project.name,
+        stack: stackConfig.stack,
+        config: stackConfig.config,
+        secretConfigKeys: stackConfig.secretKeys,
+        preview: options.preview ?? true,
+      },
+    );
+  } finally {
+    process.chdir(savedCwd);
+  }
+  const report = await runPolicyPack(pack, run, { config: policyConfig });
+  return {
+    project,
+    stackConfig,
+    run,
+    pack: { name: pack.name, version: pack.version, dir: path.resolve(packDir) },
+    policyConfig,
+    report,
+  };
+}

@@ -1,0 +1,100 @@
+// The `drkit` command line. Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage,
+// config or program error — each with a message that says what to do.
+import { parseArgs } from "util";
+import { runCheck } from "./check";
+import { renderPolicySection, renderSummary } from "./format";
+import { UsageError } from "./project";
+import { PolicyConfigError } from "./harness/analyzer";
+import { writeEvidence, checkJson } from "./evidence";
+
+export const USAGE = `Usage: drkit check [PROGRAM_DIR] [--stack NAME] [--policy-config FILE] [--preview | --update]
+                   [--policy-pack DIR] [--json] [--report DIR]
+
+Runs the Pulumi program in PROGRAM_DIR (default: .) offline, under Pulumi's mock runtime with the stack's
+config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the Analyzer protocol, as
+\`pulumi preview --policy-pack\` does. No cloud account, Pulumi CLI or provider plugin is needed.
+
+  --stack NAME           the stack config to use (default: the only Pulumi.<stack>.yaml)
+  --policy-config FILE   policy settings, in the --policy-pack-config JSON format
+  --preview / --update   run as a preview (default: unknown values stay unknown) or as an update
+  --policy-pack DIR      another policy pack (default: the drkit pack)
+  --json                 print the result as JSON instead of text
+  --report DIR           write audit evidence (JSON, Markdown, inventory) into DIR
+
+Exit status: 0 no mandatory violation; 1 a mandatory violation; 2 usage, config or program error.`;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    io.out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== "check") {
+    io.err(`drkit: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        stack: { type: "string" },
+        "policy-config": { type: "string" },
+        "policy-pack": { type: "string" },
+        preview: { type: "boolean" },
+        update: { type: "boolean" },
+        json: { type: "boolean" },
+        report: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    io.err(`drkit check: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1 || (values.preview && values.update)) {
+    io.err(
+      `drkit check: ${positionals.length > 1 ? "give one PROGRAM_DIR" : "--preview and --update exclude each other"}\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  try {
+    const result = await runCheck({
+      programDir: positionals[0] ?? ".",
+      stack: values.stack,
+      policyConfigFile: values["policy-config"],
+      packDir: values["policy-pack"],
+      preview: !values.update,
+    });
+    if (values.report) {
+      const written = writeEvidence(values.report, result);
+      if (!values.json) io.err(`evidence written to ${written.join(", ")}`);
+    }
+    io.out(
+      values.json
+        ? JSON.stringify(checkJson(result), null, 2)
+        : `${renderPolicySection(result)}\n\n${renderSummary(result)}`,
+    );
+    return result.report.failed ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof PolicyConfigError) {
+      io.err(`drkit check: ${err.message}`);
+    } else {
+      io.err(
+        `drkit check: the program failed: ${err instanceof Error ? err.message : String(err)}\nFix the program (it fails the same way under \`pulumi preview\`), then run drkit check again.`,
+      );
+    }
+    return 2;
+  }
+}
