@@ -33,7 +33,9 @@ export class InvalidArgsError extends Error {
     readonly resourceName: string,
     readonly problems: readonly string[],
   ) {
-    super(`${component} "${resourceName}" has invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `${component} "${resourceName}" has invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "InvalidArgsError";
   }
 }
