@@ -146,9 +146,24 @@ export async function loadPolicyPack(load: () => unknown, packDir: string): Prom
     );
   }
   const port = await bound;
-  const address = `127.0.0.1:${port}`;
-  const client = new m.grpcPb.AnalyzerClient(address, m.clientGrpc.credentials.createInsecure());
+  const pack = await connectAnalyzer(`127.0.0.1:${port}`);
+  return {
+    ...pack,
+    close: async () => {
+      await pack.close();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
+      servers = [];
+    },
+  };
+}
 
+/**
+ * Connects to a policy pack's Analyzer server at `address` (in this process, or one started by Pulumi's
+ * own `run-policy-pack`, as the CLI does) and reads its metadata with `GetAnalyzerInfo`.
+ */
+export async function connectAnalyzer(address: string): Promise<LoadedPolicyPack> {
+  const m = modules();
+  const client = new m.grpcPb.AnalyzerClient(address, m.clientGrpc.credentials.createInsecure());
   const info = await unary<analyzerPb.AnalyzerInfo>((cb) => client.getAnalyzerInfo(new m.empty.Empty(), cb));
   const initialConfig: ReconciledConfig = {};
   info.getInitialconfigMap().forEach((config, policyName) => {
@@ -177,11 +192,7 @@ export async function loadPolicyPack(load: () => unknown, packDir: string): Prom
     initialConfig,
     address,
     client,
-    close: async () => {
-      client.close();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
-      servers = [];
-    },
+    close: async () => client.close(),
   };
 }
 
