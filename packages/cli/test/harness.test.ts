@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import { runProgram, UNKNOWN, duplicateUrnMessage, plainProperties, isSecret } from "@drkit/cli/harness";
+import {
+  runProgram,
+  UNKNOWN,
+  duplicateUrnMessage,
+  plainProperties,
+  isSecret,
+  toResourceGraph,
+} from "@drkit/cli/harness";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
@@ -242,5 +249,46 @@ describe("runProgram", () => {
     const bucket = run.ofType(BUCKET)[0]!;
     expect(isSecret((bucket.inputs.tags as Record<string, never>).token)).toBe(true);
     expect(plainProperties(bucket.inputs).tags).toEqual({ token: "s3cr3t" });
+  });
+});
+
+describe("toResourceGraph", () => {
+  it("maps a run onto the posture graph: outputs, parents, property dependencies, provider region", async () => {
+    const run = await runProgram(() => {
+      const west = new AwsProvider("west", { region: "us-west-2" });
+      const bucket = new s3.Bucket(
+        "data",
+        { objectLockEnabled: true, tags: { token: pulumi.secret("t") } },
+        { provider: west },
+      );
+      new s3.BucketVersioning(
+        "data-versioning",
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        { provider: west },
+      );
+    }, base);
+    const graph = toResourceGraph(run);
+    const versioning = graph.resources.find((r) => r.name === "data-versioning")!;
+    expect(versioning).toEqual({
+      urn: "urn:pulumi:dev::app::aws:s3/bucketVersioning:BucketVersioning::data-versioning",
+      type: "aws:s3/bucketVersioning:BucketVersioning",
+      name: "data-versioning",
+      properties: { bucket: "data-id", versioningConfiguration: { status: "Enabled" } },
+      parent: "urn:pulumi:dev::app::pulumi:pulumi:Stack::app-dev",
+      dependencies: ["urn:pulumi:dev::app::aws:s3/bucket:Bucket::data"],
+      // The SDK sends a (possibly empty) list for every input key; so does the engine.
+      propertyDependencies: {
+        bucket: ["urn:pulumi:dev::app::aws:s3/bucket:Bucket::data"],
+        versioningConfiguration: [],
+      },
+      provider: {
+        urn: "urn:pulumi:dev::app::pulumi:providers:aws::west",
+        type: "pulumi:providers:aws",
+        name: "west",
+        properties: expect.objectContaining({ region: "us-west-2" }),
+      },
+    });
+    expect(graph.resources.find((r) => r.name === "data")!.properties.tags).toEqual({ token: "t" });
+    expect(graph.resources).toHaveLength(run.resources.length);
   });
 });

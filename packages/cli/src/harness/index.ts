@@ -1,3 +1,4 @@
 export * from "./wire";
 export * from "./program";
 export * from "./analyzer";
+export * from "./graph";
