@@ -75,6 +75,18 @@ describe("runProgram", () => {
     expect(run.providerOf(run.ofType(BUCKET)[0]!)).toBe(provider);
   });
 
+  it("refuses a default provider the stack disabled, with the engine's message", async () => {
+    const config = { ...base.config, "pulumi:disable-default-providers": '["*"]' };
+    await expect(runProgram(() => new s3.Bucket("b"), { ...base, config })).rejects.toThrow(
+      "Default provider for 'aws' disabled. 'aws:s3/bucket:Bucket' must use an explicit provider.",
+    );
+    const west = await runProgram(
+      () => new s3.Bucket("b", {}, { provider: new AwsProvider("west", { region: "us-west-2" }) }),
+      { ...base, config },
+    );
+    expect(west.resources.map((r) => r.name)).toEqual(["app-dev", "west", "b"]);
+  });
+
   it("records an explicit provider instead of a default one", async () => {
     const run = await runProgram(() => {
       const west = new AwsProvider("west", { region: "us-west-2" });

@@ -383,10 +383,23 @@ function aliasUrns(
   });
 }
 
+/** The packages whose default provider the stack disabled (`pulumi:disable-default-providers`, a JSON list). */
+function disabledDefaultProviders(config: Record<string, string>): string[] {
+  const raw = config["pulumi:disable-default-providers"];
+  if (raw === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.map(String) : [String(parsed)];
+  } catch {
+    return [raw];
+  }
+}
+
 /**
  * The engine's default providers: one `pulumi:providers:<pkg>` per package and version used without an
  * explicit provider, named `default_<version>`, whose inputs are the package's stack config
- * (`aws:region` → `region`) plus `version`. Registered just before their first user.
+ * (`aws:region` → `region`) plus `version`. Registered just before their first user. A package listed in
+ * `pulumi:disable-default-providers` (or `*`) gets none: the run fails with the engine's message.
  */
 function addDefaultProviders(
   resources: CapturedResource[],
@@ -396,10 +409,19 @@ function addDefaultProviders(
   preview: boolean,
 ) {
   const providers = new Map<string, CapturedResource>();
+  const disabled = disabledDefaultProviders(config);
+  const refused = new Set<string>();
   for (const resource of resources) {
     if (!resource.custom || resource.providerRef || resource.type.startsWith("pulumi:providers:")) continue;
     if (resource.origin !== "registered") continue;
     const pkg = resource.type.split(":")[0] ?? "";
+    if (disabled.includes("*") || disabled.includes(pkg)) {
+      // The engine refuses the registration (resource_monitor.go).
+      refused.add(
+        `Default provider for '${pkg}' disabled. '${resource.type}' must use an explicit provider.`,
+      );
+      continue;
+    }
     const name = resource.version ? `default_${resource.version.replace(/[.\-+]/g, "_")}` : "default";
     const urn = makeUrn(stack, project, undefined, `pulumi:providers:${pkg}`, name);
     let provider = providers.get(urn);
@@ -424,6 +446,7 @@ function addDefaultProviders(
     }
     resource.providerRef = `${urn}::${provider.id ?? UNKNOWN}`;
   }
+  if (refused.size > 0) throw new Error([...refused].join("\n"));
   for (const provider of providers.values()) {
     const firstUser = resources.findIndex((r) => r.providerRef?.startsWith(`${provider.urn}::`));
     resources.splice(firstUser < 0 ? resources.length : firstUser, 0, provider);
