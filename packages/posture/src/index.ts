@@ -1,2 +1,11 @@
 export * from "./graph";
 export * from "./labels";
+export * from "./policy";
+export * from "./facts";
+export * from "./cron";
+export * from "./estimate";
+export { GraphIndex, PostureInputError, PropertyReader } from "./graphIndex";
+export type { ServiceGroup } from "./graphIndex";
+export * from "./assess";
+export * from "./table";
+export { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "./rules/neon";

@@ -1,0 +1,191 @@
+// One pass over the graph builds every lookup the rules need, so assessing is linear in its size.
+import { GraphResource, JsonValue, ResourceGraph, UNKNOWN_VALUE } from "./graph";
+import {
+  COMPONENT_TYPE_PREFIX,
+  REGION_LABEL,
+  SERVICE_LABEL,
+  SERVICE_TAG,
+  TIER_LABEL,
+  TIER_TAG,
+} from "./labels";
+
+/** Thrown for a graph the model cannot read (a malformed cron, …): names resource, field, value and fix. */
+export class PostureInputError extends Error {
+  constructor(
+    readonly urn: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${urn}: \`${field}\` ${message}`);
+    this.name = "PostureInputError";
+  }
+}
+
+export function valueAt(value: JsonValue | undefined, path: string): JsonValue | undefined {
+  let current = value;
+  for (const key of path.split(".")) {
+    if (current === UNKNOWN_VALUE) return UNKNOWN_VALUE;
+    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/**
+ * Reads a resource's properties and remembers which ones were unknown (preview), so an estimate that
+ * needed them becomes `UnknownUntilDeploy` naming them instead of a guess.
+ */
+export class PropertyReader {
+  readonly unknown: string[] = [];
+  constructor(readonly resource: GraphResource) {}
+
+  get(
+    path: string,
+    from: JsonValue | undefined = this.resource.properties,
+    label = path,
+  ): JsonValue | undefined {
+    const value = valueAt(from, path);
+    if (value === UNKNOWN_VALUE) {
+      this.unknown.push(`${this.resource.urn} ${label}`);
+      return undefined;
+    }
+    return value;
+  }
+  string(path: string, from?: JsonValue, label?: string): string | undefined {
+    const v = this.get(path, from, label);
+    return typeof v === "string" ? v : undefined;
+  }
+  number(path: string, from?: JsonValue, label?: string): number | undefined {
+    const v = this.get(path, from, label);
+    return typeof v === "number" ? v : undefined;
+  }
+  list(path: string, from?: JsonValue, label?: string): JsonValue[] {
+    const v = this.get(path, from, label);
+    return Array.isArray(v) ? v : [];
+  }
+}
+
+export interface ServiceGroup {
+  readonly name: string;
+  /** the tier the service's components or tags give; "" when none does */
+  tier: string;
+  readonly resources: GraphResource[];
+  /** tiers other than `tier` that some resources of the service claim */
+  readonly conflictingTiers: string[];
+}
+
+export class GraphIndex {
+  readonly byUrn = new Map<string, GraphResource>();
+  /** for each URN, the resources whose inputs were computed from it, by input key */
+  private readonly dependents = new Map<string, { resource: GraphResource; key: string }[]>();
+  private readonly byType = new Map<string, GraphResource[]>();
+  private readonly componentService = new Map<string, { service: string; tier: string } | null>();
+
+  constructor(readonly graph: ResourceGraph) {
+    for (const r of graph.resources) {
+      this.byUrn.set(r.urn, r);
+      const ofType = this.byType.get(r.type);
+      if (ofType) ofType.push(r);
+      else this.byType.set(r.type, [r]);
+      for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+        for (const urn of urns) {
+          const list = this.dependents.get(urn);
+          if (list) list.push({ resource: r, key });
+          else this.dependents.set(urn, [{ resource: r, key }]);
+        }
+      }
+    }
+  }
+
+  ofType(type: string): readonly GraphResource[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  /** Resources of `type` whose input `key` was computed from `urn` (e.g. the versioning of a bucket). */
+  dependentsOf(urn: string, type: string, key: string): GraphResource[] {
+    return (this.dependents.get(urn) ?? [])
+      .filter((d) => d.resource.type === type && d.key === key)
+      .map((d) => d.resource);
+  }
+
+  /** Resources of `type` that input `key` of `resource` was computed from (e.g. a replication's destination). */
+  dependenciesOf(resource: GraphResource, key: string, type: string): GraphResource[] {
+    return (resource.propertyDependencies[key] ?? [])
+      .map((urn) => this.byUrn.get(urn))
+      .filter((r): r is GraphResource => r !== undefined && r.type === type);
+  }
+
+  /** The AWS region a resource lives in: its own `region`, its provider's, or its Kubernetes region label. */
+  regionOf(resource: GraphResource): string | undefined {
+    const own = resource.properties.region;
+    if (typeof own === "string" && own !== UNKNOWN_VALUE) return own;
+    const provider = resource.provider?.properties.region;
+    if (typeof provider === "string" && provider !== UNKNOWN_VALUE) return provider;
+    const label = valueAt(resource.properties, `metadata.labels`);
+    const region =
+      label && typeof label === "object" && !Array.isArray(label) ? label[REGION_LABEL] : undefined;
+    return typeof region === "string" ? region : undefined;
+  }
+
+  private serviceFromComponents(resource: GraphResource): { service: string; tier: string } | null {
+    const cached = this.componentService.get(resource.urn);
+    if (cached !== undefined) return cached;
+    let found: { service: string; tier: string } | null = null;
+    const service = resource.properties.service;
+    if (
+      resource.type.startsWith(COMPONENT_TYPE_PREFIX) &&
+      typeof service === "string" &&
+      service !== UNKNOWN_VALUE
+    ) {
+      const tier = resource.properties.tier;
+      found = { service, tier: typeof tier === "string" ? tier : "" };
+    } else if (resource.parent) {
+      const parent = this.byUrn.get(resource.parent);
+      found = parent ? this.serviceFromComponents(parent) : null;
+    }
+    this.componentService.set(resource.urn, found);
+    return found;
+  }
+
+  /** The service a resource belongs to: its nearest drkit component's, else its own tags or labels. */
+  serviceOf(resource: GraphResource): { service: string; tier: string } | null {
+    const fromComponent = this.serviceFromComponents(resource);
+    if (fromComponent) return fromComponent;
+    const tags = valueAt(resource.properties, "tags");
+    const labels = valueAt(resource.properties, "metadata.labels");
+    for (const [bag, serviceKey, tierKey] of [
+      [tags, SERVICE_TAG, TIER_TAG],
+      [labels, SERVICE_LABEL, TIER_LABEL],
+    ] as const) {
+      if (bag && typeof bag === "object" && !Array.isArray(bag) && typeof bag[serviceKey] === "string") {
+        const tier = bag[tierKey];
+        return { service: bag[serviceKey] as string, tier: typeof tier === "string" ? tier : "" };
+      }
+    }
+    return null;
+  }
+
+  /** Services in order of first appearance. */
+  services(): ServiceGroup[] {
+    const groups = new Map<string, ServiceGroup>();
+    for (const r of this.graph.resources) {
+      const membership = this.serviceOf(r);
+      if (!membership || membership.service === UNKNOWN_VALUE) continue;
+      let group = groups.get(membership.service);
+      if (!group) {
+        group = { name: membership.service, tier: membership.tier, resources: [], conflictingTiers: [] };
+        groups.set(membership.service, group);
+      } else if (group.tier === "") {
+        group.tier = membership.tier;
+      } else if (
+        membership.tier &&
+        membership.tier !== group.tier &&
+        !group.conflictingTiers.includes(membership.tier)
+      ) {
+        group.conflictingTiers.push(membership.tier);
+      }
+      group.resources.push(r);
+    }
+    return [...groups.values()];
+  }
+}
