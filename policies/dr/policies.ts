@@ -8,8 +8,10 @@ import { policyDisallowWildcardActions } from "./aws/iam/policyDisallowWildcardA
 import { redisReplicationSpreadAcrossZones } from "./kubernetes/redisReplicationSpreadAcrossZones";
 import { veleroLocationDisallowObjectLock } from "./kubernetes/veleroLocationDisallowObjectLock";
 import { projectConfigureHistoryRetention } from "./neon/projectConfigureHistoryRetention";
+import { rpoRto } from "./stack/rpoRto";
 
 export const policies: Policy[] = [
+  rpoRto,
   objectLockConfigureRetention,
   replicationEnableRtc,
   healthCheckConfigureDetection,

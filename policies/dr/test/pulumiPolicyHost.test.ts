@@ -42,6 +42,7 @@ it("loads under Pulumi's type-checking policy host and serves every policy", () 
   expect(pack!.name).toBe("drkit-dr");
   expect(pack!.version).toBe("0.1.0");
   expect(pack!.policies.map((p) => `${p.name} ${p.type} ${p.enforcementLevel}`)).toEqual([
+    "drkit-rpo-rto stack mandatory",
     "drkit-aws-s3-object-lock-configure-retention resource advisory",
     "drkit-aws-s3-replication-enable-rtc resource advisory",
     "drkit-aws-route53-health-check-configure-detection resource advisory",
