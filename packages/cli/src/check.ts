@@ -11,6 +11,11 @@ import {
   PolicyReport,
 } from "./harness/analyzer";
 import { readProject, readStackConfig, PulumiProject, StackConfig, UsageError } from "./project";
+import { toResourceGraph } from "./harness/graph";
+import { assessGraph, PostureReport, ResiliencyPolicyInput } from "@drkit/posture";
+
+/** The stack policy whose config drives the posture model. */
+export const POSTURE_POLICY = "drkit-rpo-rto";
 
 export interface CheckOptions {
   /** folder with Pulumi.yaml. */
@@ -32,6 +37,27 @@ export interface CheckResult {
   readonly pack: { readonly name: string; readonly version: string; readonly dir: string };
   readonly policyConfig: PolicyPackConfigFile;
   readonly report: PolicyReport;
+  /**
+   * The posture table's data: the model the pack's drkit-rpo-rto policy runs, on the same graph with the
+   * same reconciled config. For display and evidence only; the verdict is the pack's. Absent when the
+   * pack has no drkit-rpo-rto policy (or it is disabled), or the model refused its input (the pack then
+   * reported that as a violation).
+   */
+  readonly posture?: PostureReport;
+}
+
+function postureFor(run: ProgramRun, report: PolicyReport): PostureReport | undefined {
+  const config = report.config[POSTURE_POLICY];
+  if (!config || config.enforcementLevel === "disabled") return undefined;
+  const { assessmentDate, ...policy } = (config.properties ?? {}) as ResiliencyPolicyInput & {
+    assessmentDate?: string;
+  };
+  const now = assessmentDate ? new Date(`${assessmentDate}T00:00:00Z`) : new Date();
+  try {
+    return assessGraph(toResourceGraph(run), policy, { now });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The drkit pack shipped with the CLI. */
@@ -131,5 +157,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     pack: { name: pack.name, version: pack.version, dir: path.resolve(packDir) },
     policyConfig,
     report,
+    posture: postureFor(run, report),
   };
 }

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { CheckResult } from "./check";
 import { plainProperties } from "./harness/wire";
+import { renderPostureTable } from "@drkit/posture";
 
 /** The machine-readable result (`--json`, and `check.json` in the evidence). */
 export function checkJson(result: CheckResult) {
@@ -17,6 +18,7 @@ export function checkJson(result: CheckResult) {
     violations: result.report.violations,
     ignoredPolicyNames: result.report.ignoredPolicyNames,
     encryptedConfigKeys: result.stackConfig.encryptedKeys,
+    posture: result.posture ?? null,
   };
 }
 
@@ -56,6 +58,12 @@ function markdownSummary(
     `- Config hash: \`${metadata.configHash}\``,
     `- Resources: ${result.run.resources.length}`,
     "",
+    "## Posture",
+    "",
+    result.posture
+      ? "```\n" + renderPostureTable(result.posture) + "\n```"
+      : "The drkit-rpo-rto policy did not run.",
+    "",
     "## Policy violations",
     "",
   ];
@@ -82,7 +90,7 @@ export function writeEvidence(dir: string, result: CheckResult, now: Date = new 
     stackConfigFile: result.stackConfig.file ?? null,
     policyPack: { name: result.pack.name, version: result.pack.version },
   };
-  const inventory = result.run.resources.map((r) => {
+  const resources = result.run.resources.map((r) => {
     const provider = result.run.providerOf(r);
     return {
       urn: r.urn,
@@ -97,7 +105,8 @@ export function writeEvidence(dir: string, result: CheckResult, now: Date = new 
     "metadata.json": JSON.stringify(metadata, null, 2),
     "check.json": JSON.stringify(checkJson(result), null, 2),
     "policy-report.json": JSON.stringify(result.report, null, 2),
-    "inventory.json": JSON.stringify(inventory, null, 2),
+    "inventory.json": JSON.stringify({ services: result.posture?.services ?? [], resources }, null, 2),
+    "posture.json": JSON.stringify(result.posture ?? null, null, 2),
     "summary.md": markdownSummary(result, metadata),
   };
   return Object.entries(files).map(([name, content]) => {

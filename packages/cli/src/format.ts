@@ -1,6 +1,7 @@
 // Terminal output shaped like `pulumi preview`'s policy section, so the same eyes read both.
 import type { CheckResult } from "./check";
 import type { Violation } from "./harness/analyzer";
+import { renderPostureTable } from "@drkit/posture";
 
 function resourceLabel(result: CheckResult, violation: Violation): string {
   const resource = result.run.byUrn(violation.urn);
@@ -39,4 +40,13 @@ export function renderSummary(result: CheckResult): string {
     ? `FAILED: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} would stop \`pulumi ${result.run.preview ? "preview" : "up"}\`.`
     : "PASSED: no mandatory violation.";
   return `${verdict} (${advisory} advisory)`;
+}
+
+/** The posture table (`Posture:` section), or "" when the pack's posture policy did not run. */
+export function renderPostureSection(result: CheckResult): string {
+  if (!result.posture) return "";
+  const table = renderPostureTable(result.posture)
+    .split("\n")
+    .map((line) => `    ${line}`);
+  return ["Posture (achievable RPO/RTO per service and disruption):", ...table].join("\n");
 }

@@ -2,7 +2,7 @@
 // config or program error — each with a message that says what to do.
 import { parseArgs } from "util";
 import { runCheck } from "./check";
-import { renderPolicySection, renderSummary } from "./format";
+import { renderPolicySection, renderPostureSection, renderSummary } from "./format";
 import { UsageError } from "./project";
 import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence, checkJson } from "./evidence";
@@ -84,7 +84,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(
       values.json
         ? JSON.stringify(checkJson(result), null, 2)
-        : `${renderPolicySection(result)}\n\n${renderSummary(result)}`,
+        : [renderPolicySection(result), renderPostureSection(result), renderSummary(result)]
+            .filter((section) => section !== "")
+            .join("\n\n"),
     );
     return result.report.failed ? 1 : 0;
   } catch (err) {

@@ -5,6 +5,12 @@ import { spawnSync } from "child_process";
 import { main, Io, closePolicyPacks } from "@drkit/cli";
 
 const program = path.join(__dirname, "fixtures/velero-program");
+const orders = path.join(__dirname, "fixtures/orders-program");
+const NO_SERVICE_POSTURE = [
+  "Posture (achievable RPO/RTO per service and disruption):",
+  "    SERVICE  TIER  DISRUPTION  RPO (target / achievable)  RTO (target / achievable)  STATUS",
+  "    (no service found: tag resources with drkit:service and drkit:tier, or use drkit components)",
+];
 const packDir = path.resolve(__dirname, "../../../policies/dr");
 
 async function drkit(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -26,6 +32,8 @@ describe("drkit check", () => {
         "Policies:",
         `    ✅ drkit-dr@v0.1.0 (local: ${packDir})`,
         "",
+        ...NO_SERVICE_POSTURE,
+        "",
         "PASSED: no mandatory violation. (0 advisory)",
       ].join("\n"),
     );
@@ -42,6 +50,8 @@ describe("drkit check", () => {
         "          A Velero BackupStorageLocation must not point at an S3 bucket with Object Lock: Velero cannot write there.",
         "          BackupStorageLocation primary-location stores backups in bucket velero-backups, which has Object Lock: Velero cannot finalize backups there. Give Velero its own versioned, replicated bucket without Object Lock.",
         "    note: config velero-fixture:apiToken is encrypted; offline it is a placeholder, so checks that read it are approximate",
+        "",
+        ...NO_SERVICE_POSTURE,
         "",
         "FAILED: 1 mandatory violation would stop `pulumi preview`. (0 advisory)",
       ].join("\n"),
@@ -142,13 +152,15 @@ describe("drkit check", () => {
       "inventory.json",
       "metadata.json",
       "policy-report.json",
+      "posture.json",
       "summary.md",
     ]);
     const metadata = JSON.parse(fs.readFileSync(path.join(dir, "metadata.json"), "utf8"));
     expect(metadata.configHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(metadata.stack).toBe("breached");
     const inventory = JSON.parse(fs.readFileSync(path.join(dir, "inventory.json"), "utf8"));
-    expect(inventory.find((r: { name: string }) => r.name === "velero-backups")).toMatchObject({
+    expect(inventory.services).toEqual([]);
+    expect(inventory.resources.find((r: { name: string }) => r.name === "velero-backups")).toMatchObject({
       type: "aws:s3/bucket:Bucket",
       region: "eu-west-1",
     });
@@ -173,5 +185,102 @@ describe("drkit check", () => {
     expect(child.stdout.trim().split("\n").pop()).toBe(
       "FAILED: 1 mandatory violation would stop `pulumi preview`. (0 advisory)",
     );
+  });
+});
+
+describe("drkit check: the RPO/RTO gate, end to end", () => {
+  const postureRows = (out: string) => out.split("\n").filter((l) => l.startsWith("    orders "));
+
+  it("compliant: an important service meets its targets (exit 0) and the table shows why", async () => {
+    const { code, out } = await drkit("check", orders, "--stack", "important", "--policy-pack", packDir);
+    expect(code).toBe(0);
+    expect(postureRows(out)).toEqual([
+      "    orders   important  software    1h / 0s                    4h / 50m                   PolicyMet",
+      "    orders   important  hardware    1h / 0s                    4h / 0s                    PolicyMet",
+      "    orders   important  zone        1h / 0s                    4h / 0s                    PolicyMet",
+      "    orders   important  region      1h / 15m                   4h / 25m                   PolicyMet",
+    ]);
+  });
+
+  it("breached: a critical service cannot reach a 5-minute region RPO on S3 (exit 1)", async () => {
+    const { code, out } = await drkit("check", orders, "--stack", "critical", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "        - [mandatory]  drkit-rpo-rto  (aws:s3/bucket:Bucket: orders-data)\n          Every service must be able to meet its tier's RPO and RTO targets for each disruption (software, hardware, zone, region).\n          orders (critical), region disruption (loss of a whole region): RPO 15m > target 5m; RTO 25m ≤ target 1h.",
+    );
+    expect(postureRows(out)[3]).toBe(
+      "    orders   critical  region      5m / 15m                   1h / 25m                   PolicyBreached",
+    );
+  });
+
+  it("waived: the same breach with a valid waiver passes (exit 0), showing the waiver", async () => {
+    const { code, out } = await drkit(
+      "check",
+      orders,
+      "--stack",
+      "critical",
+      "--policy-pack",
+      packDir,
+      "--policy-config",
+      path.join(orders, "waiver.json"),
+    );
+    expect(code).toBe(0);
+    expect(out).toContain("        - [advisory]  drkit-rpo-rto  (aws:s3/bucket:Bucket: orders-data)");
+    expect(out).toContain(
+      "Breach waived until 2027-03-31 by platform-team: S3 replication is bounded at 15 minutes by the RTC SLA",
+    );
+    expect(postureRows(out)[3]).toBe(
+      "    orders   critical  region      5m / 15m                   1h / 25m                   Waived",
+    );
+  });
+
+  it("expired waiver: not applied (exit 1), and said so", async () => {
+    const { code, out } = await drkit(
+      "check",
+      orders,
+      "--stack",
+      "critical",
+      "--policy-pack",
+      packDir,
+      "--policy-config",
+      path.join(orders, "expired-waiver.json"),
+    );
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "A waiver was not applied (expired): the waiver for orders (region) owned by platform-team, expiring 2026-10-31",
+    );
+    expect(out.split("\n")).toContain(
+      "    waiver orders/region (platform-team) expired: expired on 2026-10-31: not applied; renew it or fix the breach",
+    );
+  });
+
+  it("preview with unknowns: fails closed and names the property (exit 1)", async () => {
+    const { code, out } = await drkit("check", orders, "--stack", "unknown", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "orders (critical), software disruption (bad deploy, data corruption or accidental deletion): cannot be assessed until deploy, because urn:pulumi:unknown::orders-fixture::aws:s3/bucketVersioning:BucketVersioning::orders-data-versioning versioningConfiguration.status is unknown during preview.",
+    );
+    expect(postureRows(out)[0]).toBe(
+      "    orders   critical  software    5m / ?                     1h / ?                     UnknownUntilDeploy",
+    );
+  });
+
+  it("the same program as an update: the value is known, and only the region breach remains", async () => {
+    const { code, out } = await drkit(
+      "check",
+      orders,
+      "--stack",
+      "unknown",
+      "--update",
+      "--policy-pack",
+      packDir,
+    );
+    expect(code).toBe(1);
+    expect(postureRows(out).map((row) => row.split(/\s{2,}/).pop())).toEqual([
+      "PolicyMet",
+      "PolicyMet",
+      "PolicyMet",
+      "PolicyBreached",
+    ]);
   });
 });
