@@ -1,0 +1,6 @@
+export * from "./common/validation";
+export * from "./common/service";
+export * from "./common/regions";
+export * from "./aws/regions";
+export * from "./drRegionPair";
+export * from "./aws/objectLockBucket";
