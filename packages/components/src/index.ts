@@ -4,3 +4,4 @@ export * from "./common/regions";
 export * from "./aws/regions";
 export * from "./drRegionPair";
 export * from "./aws/objectLockBucket";
+export * from "./aws/route53Failover";
