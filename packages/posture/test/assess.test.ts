@@ -151,6 +151,32 @@ describe("Route 53", () => {
     expect(region.derivation).toContain("RTO 1h 5m exceeds the critical target of 1h.");
   });
 
+  it("models a record set whose records the failover stack owns, from the component and its checks", () => {
+    const g = new GraphBuilder();
+    const component = g.add("drkit:index:Route53Failover", "api", {
+      service: "api",
+      tier: "critical",
+      routingMode: "weighted",
+      manageRecords: false,
+      ttlSeconds: 60,
+      recordAlias: true,
+      fqdn: "api.example.com",
+    });
+    for (const side of ["primary", "secondary"]) {
+      g.add(
+        "aws:route53/healthCheck:HealthCheck",
+        `api-${side}`,
+        { type: "HTTPS", requestInterval: 10, failureThreshold: 3 },
+        { parent: component },
+      );
+    }
+    const region = pick(assess(g.graph), "api", "region");
+    expect(summary(region)).toEqual([0, 90, "PolicyMet"]);
+    expect(region.derivation[0]).toBe(
+      "DNS api.example.com (weighted, records owned by the failover stack): Weighted records with health checks skip the unhealthy region on their own (data plane), after 10 s × 3 = 30 s.",
+    );
+  });
+
   it("has nothing to say about software disruptions (NotApplicable)", () => {
     const g = new GraphBuilder();
     dns(g, { type: "HTTPS" });

@@ -344,6 +344,10 @@ export class Route53Failover extends pulumi.ComponentResource {
       service: args.service,
       tier: args.tier,
       routingMode: routing.mode,
+      // false: the failover stack owns the records; the posture model reads the set from these outputs.
+      manageRecords,
+      ttlSeconds: ttl,
+      recordAlias: args.primary.alias !== undefined,
       arcEnabled: args.arc ?? false,
       fqdn: args.recordName,
       healthCheckIds: this.healthCheckIds,

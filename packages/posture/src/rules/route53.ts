@@ -9,9 +9,18 @@ import { manualRecovery, Rule } from "./context";
 
 export const RECORD = "aws:route53/record:Record";
 export const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
+export const ROUTE53_FAILOVER = "drkit:index:Route53Failover";
 const ENDPOINT_CHECKS = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"];
 // Alias records answer with the target's TTL; load balancers use 60 s.
 const ALIAS_TTL_SECONDS = 60;
+
+interface RecordSet {
+  readonly name: string;
+  /** the records; for a declared set, its health checks */
+  readonly records: { record: GraphResource; read: PropertyReader }[];
+  /** set when another stack owns the records (see Route53Failover `manageRecords`) */
+  readonly declared?: { mode: string; ttl: number };
+}
 
 type Check =
   { kind: "endpoint"; interval: number; threshold: number } | { kind: "routing-control" } | { kind: "none" };
@@ -19,10 +28,7 @@ type Check =
 export const route53Rule: Rule = ({ index, service, policy }) => {
   const e = policy.estimates;
   const records = service.resources.filter((r) => r.type === RECORD);
-  const groups = new Map<
-    string,
-    { name: string; records: { record: GraphResource; read: PropertyReader }[] }
-  >();
+  const groups = new Map<string, RecordSet>();
   for (const record of records) {
     const read = new PropertyReader(record);
     const routed =
@@ -34,11 +40,24 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
     group.records.push({ record, read });
     groups.set(key, group);
   }
+  // A Route53Failover whose records another stack owns (the failover stack): its health checks are here,
+  // its records are not; model the record set it declares.
+  for (const component of service.resources.filter((r) => r.type === ROUTE53_FAILOVER)) {
+    const read = new PropertyReader(component);
+    if (read.get("manageRecords") !== false) continue;
+    const name = read.string("fqdn") ?? component.name;
+    const ttl = read.get("recordAlias") === true ? ALIAS_TTL_SECONDS : (read.number("ttlSeconds") ?? 60);
+    const checks = service.resources.filter((r) => r.type === HEALTH_CHECK && r.parent === component.urn);
+    groups.set(`${name} declared`, {
+      name,
+      records: checks.map((check) => ({ record: check, read: new PropertyReader(check) })),
+      declared: { mode: read.string("routingMode") ?? "weighted", ttl },
+    });
+  }
   const estimates: Estimate[] = [];
   for (const group of groups.values()) {
     const unknown: string[] = [];
-    const checkOf = (record: GraphResource): Check => {
-      const check = index.dependenciesOf(record, "healthCheckId", HEALTH_CHECK)[0];
+    const classify = (check: GraphResource | undefined): Check => {
       if (!check) return { kind: "none" };
       const read = new PropertyReader(check);
       const type = read.string("type");
@@ -56,14 +75,21 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
       return result;
     };
     let ttl = 0;
-    for (const { read } of group.records) {
-      ttl = Math.max(ttl, read.list("aliases").length > 0 ? ALIAS_TTL_SECONDS : (read.number("ttl") ?? 0));
+    let mode: string;
+    let checks: Check[];
+    if (group.declared) {
+      ({ ttl, mode } = group.declared);
+      checks = group.records.map(({ record }) => classify(record));
+    } else {
+      for (const { read } of group.records) {
+        ttl = Math.max(ttl, read.list("aliases").length > 0 ? ALIAS_TTL_SECONDS : (read.number("ttl") ?? 0));
+      }
+      const failover = group.records.filter(({ read }) => read.list("failoverRoutingPolicies").length > 0);
+      mode = failover.length > 0 ? "failover" : "weighted";
+      checks = (
+        mode === "failover" ? failover.filter(({ read }) => valueIsPrimary(read)) : group.records
+      ).map(({ record }) => classify(index.dependenciesOf(record, "healthCheckId", HEALTH_CHECK)[0]));
     }
-    const failover = group.records.filter(({ read }) => read.list("failoverRoutingPolicies").length > 0);
-    const mode = failover.length > 0 ? "failover" : "weighted";
-    const checks = (
-      mode === "failover" ? failover.filter(({ read }) => valueIsPrimary(read)) : group.records
-    ).map(({ record }) => checkOf(record));
     for (const { read } of group.records) unknown.push(...read.unknown);
 
     const propagation = term(ttl, `resolvers cache the old answer for the record TTL of ${ttl} s`);
@@ -86,8 +112,8 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
       };
       lines.push(
         mode === "failover"
-          ? `${group.name}: failover records driven by health checks switch to the SECONDARY on their own (data plane), after ${slowest.interval} s × ${slowest.threshold} = ${detection} s.`
-          : `${group.name}: weighted records with health checks skip the unhealthy region on their own (data plane), after ${slowest.interval} s × ${slowest.threshold} = ${detection} s.`,
+          ? `Failover records driven by health checks switch to the SECONDARY on their own (data plane), after ${slowest.interval} s × ${slowest.threshold} = ${detection} s.`
+          : `Weighted records with health checks skip the unhealthy region on their own (data plane), after ${slowest.interval} s × ${slowest.threshold} = ${detection} s.`,
       );
       facts.push("r53Detection", mode === "failover" ? "r53FailoverRecords" : "r53WeightedHealth");
     } else if (checks.length > 0 && checks.every((c) => c.kind === "routing-control")) {
@@ -100,7 +126,7 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
         propagation,
       );
       lines.push(
-        `${group.name}: ARC routing controls switch traffic through the cluster's data-plane endpoints, once an operator decides.`,
+        `ARC routing controls switch traffic through the cluster's data-plane endpoints, once an operator decides.`,
       );
       facts.push("arcRoutingControl");
     } else {
@@ -113,12 +139,12 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
         propagation,
       );
       lines.push(
-        `${group.name}: no health check can move traffic by itself, so an operator changes the records: a control-plane call AWS advises not to rely on during recovery.`,
+        `No health check can move traffic by itself, so an operator changes the records: a control-plane call AWS advises not to rely on during recovery.`,
       );
       facts.push("r53ControlPlane");
     }
     estimates.push({
-      component: `DNS ${group.name} (${mode})`,
+      component: `DNS ${group.name} (${mode}${group.declared ? ", records owned by the failover stack" : ""})`,
       disruption: "region",
       rpoSeconds: null,
       rto,
