@@ -1,0 +1,153 @@
+// The reference dual-region platform, driven entirely by stack config (see Pulumi.prod.yaml at the
+// repository root). Every component goes through one DrRegionPair, so every child names its region.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  DrRegionPair,
+  FailoverRecordSpec,
+  ObjectLockBucket,
+  Route53Failover,
+  RetentionMode,
+} from "@drkit/components";
+
+interface AliasTarget {
+  name: string;
+  zoneId: string;
+}
+
+export interface ServiceConfig {
+  /** service name (a DNS label); becomes the drkit:service tag */
+  name: string;
+  /** critical | important | standard, or a tier of your policy config */
+  tier: string;
+  /** an Object Lock bucket replicated to the secondary region */
+  bucket?: { retentionDays?: number; retentionMode?: RetentionMode; replicateDeleteMarkers?: boolean };
+  /** DNS between the regions */
+  dns?: {
+    zoneId: string;
+    recordName: string;
+    primary: { alias?: AliasTarget; value?: string };
+    secondary: { alias?: AliasTarget; value?: string };
+    /** `failover`: health-check-driven records here; `failover-stack`: weighted records owned by stacks/failover */
+    routing?: "failover" | "failover-stack";
+    arc?: boolean;
+    ttlSeconds?: number;
+  };
+}
+
+export interface PlatformConfig {
+  regions: { primary: string; secondary: string };
+  services: ServiceConfig[];
+  /** the service whose record set stacks/failover flips */
+  failoverService?: string;
+  alarmTopicArn?: string;
+  defaultTags?: Record<string, string>;
+}
+
+/** Every problem with the platform config, each naming the key and the fix. */
+export function validatePlatformConfig(config: Partial<PlatformConfig>): string[] {
+  const problems: string[] = [];
+  const key = (k: string) => `\`drkit-platform:${k}\``;
+  if (
+    !config.regions ||
+    typeof config.regions.primary !== "string" ||
+    typeof config.regions.secondary !== "string"
+  ) {
+    problems.push(`${key("regions")} must be { primary: <aws region>, secondary: <aws region> }`);
+  }
+  if (!Array.isArray(config.services) || config.services.length === 0) {
+    problems.push(`${key("services")} must list at least one service ({ name, tier, bucket?, dns? })`);
+    return problems;
+  }
+  const names = new Set<string>();
+  config.services.forEach((s, i) => {
+    if (names.has(s.name)) problems.push(`${key(`services[${i}].name`)}: "${s.name}" is listed twice`);
+    names.add(s.name);
+    if (!s.bucket && !s.dns)
+      problems.push(
+        `${key(`services[${i}]`)} ("${s.name}") has neither \`bucket\` nor \`dns\`: nothing to deploy`,
+      );
+  });
+  const failover = config.failoverService;
+  if (failover !== undefined) {
+    const service = config.services.find((s) => s.name === failover);
+    if (!service?.dns)
+      problems.push(`${key("failoverService")} is "${failover}", which is not a service with \`dns\``);
+    else if (service.dns.routing !== "failover-stack") {
+      problems.push(
+        `${key("failoverService")} is "${failover}", whose \`dns.routing\` must be "failover-stack" for the failover stack to own its records`,
+      );
+    }
+  }
+  return problems;
+}
+
+export function readPlatformConfig(): PlatformConfig {
+  const config = new pulumi.Config("drkit-platform");
+  const raw: Partial<PlatformConfig> = {
+    regions: config.getObject("regions"),
+    services: config.getObject("services"),
+    failoverService: config.get("failoverService"),
+    alarmTopicArn: config.get("alarmTopicArn"),
+    defaultTags: config.getObject("defaultTags"),
+  };
+  const problems = validatePlatformConfig(raw);
+  if (problems.length > 0)
+    throw new Error(`the platform config is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  return raw as PlatformConfig;
+}
+
+/** The program: builds the platform and returns what operators and the failover stack need. */
+export function platform() {
+  const config = readPlatformConfig();
+  const regions = new DrRegionPair("dr", {
+    primaryRegion: config.regions.primary,
+    secondaryRegion: config.regions.secondary,
+    defaultTags: { "managed-by": "drkit", ...config.defaultTags },
+  });
+  const services: Record<string, Record<string, pulumi.Output<unknown>>> = {};
+  let failover: pulumi.Output<FailoverRecordSpec> | undefined;
+  for (const service of config.services) {
+    const outputs: Record<string, pulumi.Output<unknown>> = {};
+    if (service.bucket) {
+      const bucket = new ObjectLockBucket(`${service.name}-data`, {
+        service: service.name,
+        tier: service.tier,
+        regions,
+        retentionDays: service.bucket.retentionDays,
+        retentionMode: service.bucket.retentionMode,
+        replicateDeleteMarkers: service.bucket.replicateDeleteMarkers,
+        alarmTopicArn: config.alarmTopicArn,
+      });
+      outputs.bucket = bucket.bucket.bucket;
+      outputs.replicaBucket = bucket.replica.bucket;
+    }
+    if (service.dns) {
+      const dns = new Route53Failover(`${service.name}-dns`, {
+        service: service.name,
+        tier: service.tier,
+        regions,
+        zoneId: service.dns.zoneId,
+        recordName: service.dns.recordName,
+        primary: service.dns.primary,
+        secondary: service.dns.secondary,
+        ttlSeconds: service.dns.ttlSeconds,
+        arc: service.dns.arc,
+        routing:
+          service.dns.routing === "failover-stack"
+            ? { mode: "weighted", primaryWeight: 100, secondaryWeight: 0, manageRecords: false }
+            : { mode: "failover" },
+      });
+      outputs.fqdn = pulumi.output(dns.fqdn);
+      outputs.healthCheckIds = pulumi.output(dns.healthCheckIds);
+      if (service.name === config.failoverService) failover = dns.failoverOutputs;
+    }
+    services[service.name] = outputs;
+  }
+  return {
+    primaryRegion: config.regions.primary,
+    secondaryRegion: config.regions.secondary,
+    services,
+    // Read by stacks/failover through a StackReference.
+    failover: failover ?? null,
+  };
+}

@@ -1,0 +1,150 @@
+import * as path from "path";
+import { runProgram, plainProperties, CapturedResource, ProgramRun } from "@drkit/cli/harness";
+import { main, readProject, readStackConfig, closePolicyPacks, Io } from "@drkit/cli";
+import type { FailoverRecordSpec } from "@drkit/components";
+import type { PlatformFailoverOutputs } from "../../failover/failover";
+import { platform, validatePlatformConfig } from "../platform";
+
+// The failover stack reads exactly what the platform exports: checked at compile time by `pnpm typecheck`.
+const asFailoverStackInput = (spec: FailoverRecordSpec): PlatformFailoverOutputs => spec;
+
+const root = path.resolve(__dirname, "../../..");
+const packDir = path.join(root, "policies/dr");
+const project = readProject(root);
+const prod = readStackConfig(project, "prod");
+const regionOf = (run: ProgramRun, r: CapturedResource) =>
+  plainProperties(run.providerOf(r)?.inputs ?? {}).region;
+
+afterAll(() => closePolicyPacks());
+
+describe("the reference platform (Pulumi.prod.yaml)", () => {
+  let run: ProgramRun<ReturnType<typeof platform>>;
+  beforeAll(async () => {
+    run = await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: prod.config,
+      preview: true,
+    });
+  });
+
+  it("builds each service from its components", () => {
+    expect(
+      run.resources
+        .filter((r) => r.type.startsWith("drkit:index:"))
+        .map((r) => `${r.type.split(":").pop()} ${r.name}`),
+    ).toEqual([
+      "DrRegionPair dr",
+      "ObjectLockBucket orders-data",
+      "Route53Failover orders-dns",
+      "ObjectLockBucket documents-data",
+      "Route53Failover status-page-dns",
+    ]);
+  });
+
+  // Pulumi.prod.yaml disables default providers, so the run itself would fail on any resource without one.
+  it("puts every bucket and its replica in the configured regions, DNS in us-east-1, all through explicit providers", () => {
+    expect(
+      run.resources
+        .filter((r) => r.type === "pulumi:providers:aws")
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((p) => [p.name, plainProperties(p.inputs).region]),
+    ).toEqual([
+      ["dr-primary", "eu-west-1"],
+      ["dr-secondary", "eu-central-1"],
+      ["orders-dns-route53", "us-east-1"],
+      ["status-page-dns-route53", "us-east-1"],
+    ]);
+    const byName = (a: CapturedResource, b: CapturedResource) => (a.name < b.name ? -1 : 1);
+    expect(
+      run
+        .ofType("aws:s3/bucket:Bucket")
+        .sort(byName)
+        .map((b) => [b.name, regionOf(run, b)]),
+    ).toEqual([
+      ["documents-data", "eu-west-1"],
+      ["documents-data-replica", "eu-central-1"],
+      ["orders-data", "eu-west-1"],
+      ["orders-data-replica", "eu-central-1"],
+    ]);
+    expect(new Set(run.ofType("aws:route53/healthCheck:HealthCheck").map((h) => regionOf(run, h)))).toEqual(
+      new Set(["us-east-1"]),
+    );
+  });
+
+  it("leaves the orders records to the failover stack and exports what it needs (ids known after deploy)", async () => {
+    const update = await runProgram(platform, { project: project.name, stack: "prod", config: prod.config });
+    expect(update.ofType("aws:route53/record:Record").map((r) => plainProperties(r.inputs).name)).toEqual([
+      "status.example.com",
+      "status.example.com",
+    ]);
+    const exported = plainProperties(update.byUrn(update.stackUrn)!.outputs)
+      .failover as unknown as FailoverRecordSpec;
+    expect(asFailoverStackInput(exported)).toMatchObject({
+      zoneId: "Z0123456789EXAMPLE",
+      recordName: "orders.example.com",
+      recordType: "A",
+      ttl: 60,
+      primary: {
+        region: "eu-west-1",
+        setIdentifier: "primary",
+        alias: { name: "orders-primary-1234567890.eu-west-1.elb.amazonaws.com", zoneId: "Z32O12XQLNTSW2" },
+      },
+      secondary: { region: "eu-central-1", setIdentifier: "secondary" },
+    });
+  });
+});
+
+describe("the reference platform under the DR gate", () => {
+  async function drkit(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t) };
+    return { code: await main(args, io), out: out.join("\n"), err: err.join("\n") };
+  }
+
+  it("passes with its one waiver, for the S3 RTC fact (the quickstart's check)", async () => {
+    const { code, out } = await drkit(
+      "check",
+      root,
+      "--stack",
+      "prod",
+      "--policy-pack",
+      packDir,
+      "--policy-config",
+      path.join(root, "drkit-policy.prod.json"),
+    );
+    expect(code).toBe(0);
+    expect(out).toContain(
+      "    orders       critical   region      5m / 15m                   1h / 25m                   Waived",
+    );
+    expect(
+      out.split("\n").filter((l) => / (PolicyBreached|UnknownUntilDeploy|MissingPolicy)$/.test(l)),
+    ).toEqual([]);
+  });
+
+  it("fails without the waiver: the breach is real", async () => {
+    const { code, out } = await drkit("check", root, "--stack", "prod", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain("- [mandatory]  drkit-rpo-rto  (drkit:index:ObjectLockBucket: orders-data)");
+  });
+});
+
+describe("validatePlatformConfig", () => {
+  it("lists every problem", () => {
+    expect(
+      validatePlatformConfig({
+        services: [
+          { name: "orders", tier: "critical" },
+          { name: "orders", tier: "critical", bucket: {} },
+        ],
+        failoverService: "orders",
+      }),
+    ).toEqual([
+      "`drkit-platform:regions` must be { primary: <aws region>, secondary: <aws region> }",
+      '`drkit-platform:services[0]` ("orders") has neither `bucket` nor `dns`: nothing to deploy',
+      '`drkit-platform:services[1].name`: "orders" is listed twice',
+      '`drkit-platform:failoverService` is "orders", which is not a service with `dns`',
+    ]);
+  });
+});
