@@ -1,0 +1,66 @@
+// Every example runs under the offline harness and creates what its README says, in the regions it says.
+import * as path from "path";
+import { runProgram, plainProperties, CapturedResource, ProgramRun } from "@drkit/cli/harness";
+import { readProject } from "@drkit/cli";
+
+const examples = path.resolve(__dirname, "../examples");
+const regionOf = (run: ProgramRun, r: CapturedResource) =>
+  plainProperties(run.providerOf(r)?.inputs ?? {}).region;
+
+async function runExample(name: string) {
+  const project = readProject(path.join(examples, name));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the language host requires the program
+  const program = require(project.main) as () => unknown;
+  return runProgram(program, { project: project.name, stack: "dev", preview: true });
+}
+const count = (run: ProgramRun) => {
+  const counts: Record<string, number> = {};
+  for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:")))
+    counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+};
+
+it("dr-region-pair-basic: two providers, no cloud resources", async () => {
+  const run = await runExample("dr-region-pair-basic");
+  expect(
+    run.resources
+      .filter((r) => r.type === "pulumi:providers:aws")
+      .map((p) => plainProperties(p.inputs).region),
+  ).toEqual(["eu-west-1", "eu-central-1"]);
+  expect(count(run)).toEqual({});
+});
+
+it("object-lock-bucket-audit-archive: what its README lists, bucket in eu-west-1 and replica in eu-central-1", async () => {
+  const run = await runExample("object-lock-bucket-audit-archive");
+  expect(count(run)).toEqual({
+    "aws:s3/bucket:Bucket": 2,
+    "aws:s3/bucketVersioning:BucketVersioning": 2,
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": 2,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 2,
+    "aws:kms/key:Key": 2,
+    "aws:iam/role:Role": 1,
+    "aws:iam/rolePolicy:RolePolicy": 1,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+  });
+  expect(
+    run
+      .ofType("aws:s3/bucket:Bucket")
+      .map((b) => [b.name, regionOf(run, b)])
+      .sort(),
+  ).toEqual([
+    ["audit-archive", "eu-west-1"],
+    ["audit-archive-replica", "eu-central-1"],
+  ]);
+});
+
+it("route53-failover-alb: two health checks and two failover records, through us-east-1", async () => {
+  const run = await runExample("route53-failover-alb");
+  expect(count(run)).toEqual({ "aws:route53/healthCheck:HealthCheck": 2, "aws:route53/record:Record": 2 });
+  expect(new Set(run.ofType("aws:route53/record:Record").map((r) => regionOf(run, r)))).toEqual(
+    new Set(["us-east-1"]),
+  );
+});
