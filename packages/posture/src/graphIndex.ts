@@ -80,6 +80,7 @@ export class GraphIndex {
   private readonly dependents = new Map<string, { resource: GraphResource; key: string }[]>();
   private readonly byType = new Map<string, GraphResource[]>();
   private readonly componentService = new Map<string, { service: string; tier: string } | null>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(readonly graph: ResourceGraph) {
     for (const r of graph.resources) {
@@ -95,6 +96,15 @@ export class GraphIndex {
         }
       }
     }
+  }
+
+  /**
+   * A lookup computed once per graph (rules run once per service; a graph-wide scan inside a rule would
+   * make assessing quadratic).
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   ofType(type: string): readonly GraphResource[] {

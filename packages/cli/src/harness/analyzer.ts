@@ -14,7 +14,7 @@ import type * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import type * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type { CapturedResource, ProgramRun } from "./program";
-import { marshalForAnalyzer, PropertyMap, PropertyValue, UNKNOWN } from "./wire";
+import { marshalForAnalyzer, PropertyMap, PropertyValue } from "./wire";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -496,5 +496,3 @@ export async function runPolicyPack(
   }
   return { ...report, failed: report.violations.some((v) => v.enforcementLevel === "mandatory") };
 }
-
-export { UNKNOWN };

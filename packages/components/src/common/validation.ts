@@ -19,14 +19,9 @@ export class ArgsProblems {
   get list(): readonly string[] {
     return this.problems;
   }
-
-  /** Throws one `InvalidArgsError` listing every problem, if there is any. */
-  throwIfAny(component: string, name: string): void {
-    if (this.problems.length > 0) throw new InvalidArgsError(component, name, this.problems);
-  }
 }
 
-/** Thrown by a component's `validate…Args` before any child resource exists. */
+/** Thrown by a component's constructor, before any child exists, listing every problem its `validate…Args` found. */
 export class InvalidArgsError extends Error {
   constructor(
     readonly component: string,

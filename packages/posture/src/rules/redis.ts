@@ -1,5 +1,6 @@
 // Redis on the OT-Container-Kit operator: replicas and Sentinel cover node and (when spread) zone loss
 // with an async replica's small loss; bad writes and region loss fall back to the RDB backup CronJob.
+import type { GraphResource } from "../graph";
 import { PropertyReader } from "../graphIndex";
 import { Estimate, NO_TIME, RtoTerms, formatDuration, term } from "../estimate";
 import type { FactKey } from "../facts";
@@ -32,15 +33,20 @@ export const redisRule: Rule = ({ index, service, policy }) => {
             "DoNotSchedule",
       );
 
-    const backup = index.ofType(CRON_JOB).find((job) => {
-      const annotations = new PropertyReader(job).get("metadata.annotations");
-      return (
-        typeof annotations === "object" &&
-        annotations !== null &&
-        !Array.isArray(annotations) &&
-        annotations[BACKUP_OF_ANNOTATION] === name
-      );
-    });
+    const backup = index
+      .memo("redis:backups-by-target", () => {
+        const byTarget = new Map<string, GraphResource>();
+        for (const job of index.ofType(CRON_JOB)) {
+          const annotations = new PropertyReader(job).get("metadata.annotations");
+          const target =
+            typeof annotations === "object" && annotations !== null && !Array.isArray(annotations)
+              ? annotations[BACKUP_OF_ANNOTATION]
+              : undefined;
+          if (typeof target === "string" && !byTarget.has(target)) byTarget.set(target, job);
+        }
+        return byTarget;
+      })
+      .get(name);
     const backupRead = backup ? new PropertyReader(backup) : undefined;
     const cron = backupRead?.string("spec.schedule");
     const gap = backup && cron !== undefined ? scheduleGapSeconds(backup, "spec.schedule", cron) : Infinity;

@@ -102,16 +102,22 @@ export const s3Rule: Rule = (context) => {
   const e = policy.estimates;
   // Replicas and backup stores hold recovery copies, not data of their own: losing one loses no service
   // data, and the rule that owns them (replication, Velero, the Redis backup) accounts for them.
-  const recoveryCopies = new Set(
-    [
-      ...index.ofType(REPLICATION).flatMap((config) => index.dependenciesOf(config, "rules", BUCKET)),
-      ...index.ofType(STORAGE_LOCATION).flatMap((location) => index.dependenciesOf(location, "spec", BUCKET)),
-      ...index
-        .ofType(CRON_JOB)
-        .flatMap((job) =>
-          Object.keys(job.propertyDependencies).flatMap((key) => index.dependenciesOf(job, key, BUCKET)),
-        ),
-    ].map((b) => b.urn),
+  const recoveryCopies = index.memo(
+    "s3:recovery-copies",
+    () =>
+      new Set(
+        [
+          ...index.ofType(REPLICATION).flatMap((config) => index.dependenciesOf(config, "rules", BUCKET)),
+          ...index
+            .ofType(STORAGE_LOCATION)
+            .flatMap((location) => index.dependenciesOf(location, "spec", BUCKET)),
+          ...index
+            .ofType(CRON_JOB)
+            .flatMap((job) =>
+              Object.keys(job.propertyDependencies).flatMap((key) => index.dependenciesOf(job, key, BUCKET)),
+            ),
+        ].map((b) => b.urn),
+      ),
   );
   const estimates: Estimate[] = [];
   for (const bucket of service.resources.filter((r) => r.type === BUCKET && !recoveryCopies.has(r.urn))) {

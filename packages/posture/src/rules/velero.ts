@@ -91,9 +91,19 @@ export const veleroRule: Rule = (context) => {
     });
 
     // Region: backups must live, or be replicated, outside the cluster's region, with the volume data.
-    const location = index
-      .ofType(STORAGE_LOCATION)
-      .find((l) => new PropertyReader(l).string("metadata.name") === locationName);
+    // Both clusters may name their location alike ("default"): match the schedule's cluster first.
+    const locations = index.memo("velero:locations", () => {
+      const byKey = new Map<string, GraphResource>();
+      for (const l of index.ofType(STORAGE_LOCATION)) {
+        const name = new PropertyReader(l).string("metadata.name");
+        if (name === undefined) continue;
+        for (const key of [`${index.regionOf(l) ?? ""}/${name}`, `*/${name}`])
+          if (!byKey.has(key)) byKey.set(key, l);
+      }
+      return byKey;
+    });
+    const location =
+      locations.get(`${clusterRegion ?? ""}/${locationName}`) ?? locations.get(`*/${locationName}`);
     const lines = [gapLine];
     const facts: FactKey[] = ["veleroSchedule", "veleroRegionBoundSnapshots"];
     let rpo = Infinity;
