@@ -99,7 +99,12 @@ function requireFrom<T>(pkgJson: string, module: string): T {
 }
 type StructModule = typeof import("google-protobuf/google/protobuf/struct_pb");
 type EmptyModule = typeof import("google-protobuf/google/protobuf/empty_pb");
+let loadedModules: ReturnType<typeof loadModules> | undefined;
+/** Resolved once: resolving per call (per Struct conversion) made module lookup the hot spot of a check. */
 function modules() {
+  return (loadedModules ??= loadModules());
+}
+function loadModules() {
   const policyPkg = "@pulumi/policy/package.json";
   const pulumiPkg = "@pulumi/pulumi/package.json";
   return {
@@ -353,6 +358,33 @@ function providerResource(
   return message;
 }
 
+interface ResourceOutcome {
+  violations: Violation[];
+  notApplicable: PolicyReport["notApplicable"];
+  remediations: PolicyReport["remediations"];
+}
+
+/** Analyze calls kept in flight at once: enough to hide loopback latency, few enough to stay gentle. */
+const ANALYZE_CONCURRENCY = 16;
+
+/** `items.map(fn)` with at most `limit` calls pending; results in input order. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export interface RunPolicyPackOptions {
   /** the `--policy-pack-config` file's content */
   readonly config?: PolicyPackConfigFile;
@@ -395,10 +427,8 @@ export async function runPolicyPack(
     ignoredPolicyNames,
     failed: false,
   };
-  const noteNotApplicable = (urn: string, list: analyzerPb.PolicyNotApplicable[]) => {
-    for (const item of list)
-      report.notApplicable.push({ urn, policyName: item.getPolicyName(), reason: item.getReason() });
-  };
+  const notApplicable = (urn: string, list: analyzerPb.PolicyNotApplicable[]) =>
+    list.map((item) => ({ urn, policyName: item.getPolicyName(), reason: item.getReason() }));
   const diagnostic = (phase: Violation["phase"], d: analyzerPb.AnalyzeDiagnostic, urn: string): Violation => {
     const level = LEVELS[d.getEnforcementlevel()] ?? "advisory";
     return {
@@ -415,8 +445,11 @@ export async function runPolicyPack(
     };
   };
 
-  // Resource phase, in registration order: all remediations first, then Analyze on the remediated inputs.
-  for (const resource of run.resources) {
+  // Resource phase: per resource, Remediate then Analyze on the remediated inputs, as the engine does.
+  // Each resource's calls are independent of every other's, so several are kept in flight; results are
+  // collected per resource and reported in registration order.
+  const analyzeOne = async (resource: CapturedResource): Promise<ResourceOutcome> => {
+    const outcome: ResourceOutcome = { violations: [], notApplicable: [], remediations: [] };
     const request = (properties: PropertyMap) => {
       const message = new pb.AnalyzeRequest();
       message.setType(resource.type);
@@ -432,11 +465,11 @@ export async function runPolicyPack(
     const remediated = await unary<analyzerPb.RemediateResponse>((cb) =>
       client.remediate(request(properties), cb),
     );
-    noteNotApplicable(resource.urn, remediated.getNotApplicableList());
+    outcome.notApplicable.push(...notApplicable(resource.urn, remediated.getNotApplicableList()));
     for (const remediation of remediated.getRemediationsList()) {
       const after = remediation.getProperties()?.toJavaScript() as PropertyMap | undefined;
       if (remediation.getDiagnostic()) {
-        report.violations.push({
+        outcome.violations.push({
           phase: "resource",
           policyPackName: remediation.getPolicypackname(),
           policyPackVersion: remediation.getPolicypackversion(),
@@ -447,7 +480,7 @@ export async function runPolicyPack(
           urn: resource.urn,
         });
       } else if (after) {
-        report.remediations.push({
+        outcome.remediations.push({
           urn: resource.urn,
           policyName: remediation.getPolicyname(),
           before: properties,
@@ -457,9 +490,16 @@ export async function runPolicyPack(
       }
     }
     const analyzed = await unary<analyzerPb.AnalyzeResponse>((cb) => client.analyze(request(properties), cb));
-    noteNotApplicable(resource.urn, analyzed.getNotApplicableList());
+    outcome.notApplicable.push(...notApplicable(resource.urn, analyzed.getNotApplicableList()));
     for (const d of analyzed.getDiagnosticsList())
-      report.violations.push(diagnostic("resource", d, resource.urn));
+      outcome.violations.push(diagnostic("resource", d, resource.urn));
+    return outcome;
+  };
+  const outcomes = await mapConcurrently(run.resources, ANALYZE_CONCURRENCY, analyzeOne);
+  for (const outcome of outcomes) {
+    report.violations.push(...outcome.violations);
+    report.notApplicable.push(...outcome.notApplicable);
+    report.remediations.push(...outcome.remediations);
   }
 
   // Stack phase: every resource with its outputs, parent, dependencies and property dependencies.
@@ -488,7 +528,7 @@ export async function runPolicyPack(
   const stackAnalyzed = await unary<analyzerPb.AnalyzeResponse>((cb) =>
     client.analyzeStack(stackRequest, cb),
   );
-  noteNotApplicable(run.stackUrn, stackAnalyzed.getNotApplicableList());
+  report.notApplicable.push(...notApplicable(run.stackUrn, stackAnalyzed.getNotApplicableList()));
   for (const d of stackAnalyzed.getDiagnosticsList()) {
     // The engine attributes a diagnostic whose URN is not in the stack to the stack itself.
     const urn = d.getUrn() && run.byUrn(d.getUrn()) ? d.getUrn() : run.stackUrn;

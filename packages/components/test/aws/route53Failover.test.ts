@@ -1,6 +1,12 @@
 import { runProgram, plainProperties, ProgramRun, CapturedResource } from "@drkit/cli/harness";
 import { Bucket } from "@pulumi/aws/s3";
-import { DrRegionPair, Route53Failover, Route53FailoverArgs, InvalidArgsError } from "@drkit/components";
+import {
+  DrRegionPair,
+  Route53Failover,
+  Route53FailoverArgs,
+  InvalidArgsError,
+  validateRoute53FailoverArgs,
+} from "@drkit/components";
 
 const computedOutputs = {
   "aws:route53recoverycontrol/cluster:Cluster": ["arn"],
@@ -247,6 +253,7 @@ describe("Route53Failover", () => {
       { healthCheck: { failureThreshold: 11 } },
       "`healthCheck.failureThreshold` must be a whole number 1–10 (got 11)",
     ],
+    ["the port is 0", { healthCheck: { port: 0 } }, "`healthCheck.port` must be 1–65535 (got 0)"],
     [
       "the path is relative",
       { healthCheck: { path: "healthz" } },
@@ -276,5 +283,20 @@ describe("Route53Failover", () => {
       base,
     );
     expect(run.ofType("aws:route53/record:Record")).toHaveLength(2);
+  });
+
+  it("fails when both regions are the same", () => {
+    const side = { region: "eu-west-1" } as never;
+    expect(
+      validateRoute53FailoverArgs({
+        service: "api",
+        tier: "critical",
+        regions: { primary: side, secondary: side },
+        zoneId: "Z1",
+        recordName: "api.example.com",
+        primary: { value: "a.example.net" },
+        secondary: { value: "b.example.net" },
+      }),
+    ).toEqual(['`regions` must name two different regions (both "eu-west-1")']);
   });
 });
