@@ -5,3 +5,4 @@ export * from "./aws/regions";
 export * from "./drRegionPair";
 export * from "./aws/objectLockBucket";
 export * from "./aws/route53Failover";
+export * from "./kubernetes/veleroSchedule";

@@ -1,0 +1,48 @@
+// Validates Kubernetes custom resources against the upstream CRDs in shared/schemas/crds (the served,
+// storage version's openAPIV3Schema), so a manifest the API server would reject fails a test here.
+import * as fs from "fs";
+import Ajv, { ValidateFunction } from "ajv";
+import { parse as parseYaml } from "yaml";
+import { sharedFile } from "./sharedSchemas";
+
+const files: Record<string, string> = {
+  "velero.io/v1/Schedule": "schemas/crds/velero.io_schedules.yaml",
+  "velero.io/v1/BackupStorageLocation": "schemas/crds/velero.io_backupstoragelocations.yaml",
+  "redis.redis.opstreelabs.in/v1beta2/RedisReplication":
+    "schemas/crds/redis.redis.opstreelabs.in_redisreplications.yaml",
+  "redis.redis.opstreelabs.in/v1beta2/RedisSentinel":
+    "schemas/crds/redis.redis.opstreelabs.in_redissentinels.yaml",
+};
+
+// Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords; int32/int64 formats are checked by
+// type alone, as the API server's structural schema does for numbers.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(apiVersion: string, kind: string): ValidateFunction {
+  const key = `${apiVersion}/${kind}`;
+  const file = files[key];
+  if (!file) throw new Error(`no upstream CRD for ${key}`);
+  let validate = compiled.get(key);
+  if (!validate) {
+    const crd = parseYaml(fs.readFileSync(sharedFile(file), "utf8")) as {
+      spec: {
+        versions: { name: string; served: boolean; storage: boolean; schema: { openAPIV3Schema: object } }[];
+      };
+    };
+    const version = apiVersion.split("/").pop();
+    const served = crd.spec.versions.find((v) => v.name === version && v.served);
+    if (!served) throw new Error(`${key}: the CRD serves no version ${version}`);
+    validate = ajv.compile(served.schema.openAPIV3Schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+/** Problems with `object` against its CRD: `<path> <message>`; empty when valid. */
+export function crdProblems(object: { apiVersion: string; kind: string }): string[] {
+  const validate = validatorFor(object.apiVersion, object.kind);
+  return validate(object)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+}
