@@ -6,3 +6,4 @@ export * from "./drRegionPair";
 export * from "./aws/objectLockBucket";
 export * from "./aws/route53Failover";
 export * from "./kubernetes/veleroSchedule";
+export * from "./kubernetes/redisCrossZone";

@@ -12,6 +12,7 @@ export const REDIS_SENTINEL = "kubernetes:redis.redis.opstreelabs.in/v1beta2:Red
 export const CRON_JOB = "kubernetes:batch/v1:CronJob";
 export const BACKUP_OF_ANNOTATION = "drkit.dev/backup-of";
 export const BACKUP_REGION_ANNOTATION = "drkit.dev/backup-destination-region";
+const ROLE_LABEL = "drkit.dev/role";
 const ZONE_KEY = "topology.kubernetes.io/zone";
 
 export const redisRule: Rule = ({ index, service, policy }) => {
@@ -20,6 +21,14 @@ export const redisRule: Rule = ({ index, service, policy }) => {
   const sentinels = service.resources.filter((r) => r.type === REDIS_SENTINEL);
   for (const redis of service.resources.filter((r) => r.type === REDIS_REPLICATION)) {
     const read = new PropertyReader(redis);
+    // A warm standby (label drkit.dev/role: standby) is the recovery copy, not a data source of its own.
+    const redisLabels = read.get("metadata.labels");
+    const isStandby =
+      typeof redisLabels === "object" &&
+      redisLabels !== null &&
+      !Array.isArray(redisLabels) &&
+      redisLabels[ROLE_LABEL] === "standby";
+    if (isStandby) continue;
     const name = read.string("metadata.name") ?? redis.name;
     const region = index.regionOf(redis);
     const component = `Redis ${name} (${region ?? "cluster region unknown"})`;
