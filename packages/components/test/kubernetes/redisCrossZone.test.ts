@@ -195,9 +195,29 @@ describe("RedisCrossZone", () => {
       "`operatorChartVersion` is required with `installOperator`: pin the redis-operator chart version you tested",
     ],
     ["storage is 0 GiB", { storageGi: 0 }, "`storageGi` must be a whole number ≥ 1 (got 0)"],
+    [
+      "the namespace is not a DNS label",
+      { namespace: "Redis" },
+      '`namespace` must be a DNS label (got "Redis")',
+    ],
   ])("fails when %s", async (_t, changes, message) => {
     await expect(runProgram(program(changes as Partial<RedisCrossZoneArgs>), base)).rejects.toThrow(
       new InvalidArgsError("RedisCrossZone", "sessions", [message]),
+    );
+  });
+
+  it("fails when a standby is asked for without a secondary cluster", async () => {
+    await expect(
+      runProgram(() => {
+        const regions = new DrRegionPair("dr", {
+          primaryRegion: "eu-west-1",
+          secondaryRegion: "eu-central-1",
+          primaryKubeconfig: "k",
+        });
+        new RedisCrossZone("sessions", { service: "sessions", tier: "critical", regions, standby: true });
+      }, base),
+    ).rejects.toThrow(
+      "`regions.secondary` has no Kubernetes provider, which `standby` needs: give DrRegionPair a `secondaryKubeconfig`",
     );
   });
 });

@@ -240,4 +240,46 @@ describe("VeleroSchedule", () => {
       ),
     ).rejects.toThrow('`schedules[1].name` "hourly" is used twice');
   });
+
+  it.each([
+    [
+      "the namespace is not a DNS label",
+      { namespace: "Velero" },
+      '`namespace` must be a DNS label (got "Velero")',
+    ],
+    [
+      "there is no schedule",
+      { schedules: [] },
+      "`schedules` must list at least one schedule ({ name, cron })",
+    ],
+    [
+      "a schedule name is not a DNS label",
+      { schedules: [{ name: "Hourly", cron: "0 * * * *" }] },
+      '`schedules[0].name` must be a DNS label (got "Hourly")',
+    ],
+  ])("fails when %s", async (_t, changes, message) => {
+    await expect(runProgram(program(changes as Partial<VeleroScheduleArgs>), base)).rejects.toThrow(
+      new InvalidArgsError("VeleroSchedule", "cluster", [message]),
+    );
+  });
+
+  it("uses an existing Velero install and bucket: no chart, no bucket, the location on that bucket", async () => {
+    const run = await runProgram(
+      program({
+        install: false,
+        restoreLocationInSecondary: false,
+        existingBucket: { name: "team-velero", region: "eu-west-1" },
+      }),
+      base,
+    );
+    expect(run.ofType("kubernetes:helm.sh/v3:Release")).toEqual([]);
+    expect(run.ofType("aws:s3/bucket:Bucket")).toEqual([]);
+    expect(
+      ofKind(run, "BackupStorageLocation").map(({ p }) => [
+        p.metadata.name,
+        p.spec.objectStorage,
+        p.spec.config,
+      ]),
+    ).toEqual([["cluster-primary", { bucket: "team-velero" }, { region: "eu-west-1" }]]);
+  });
 });
