@@ -5,8 +5,11 @@ import {
   DrRegionPair,
   FailoverRecordSpec,
   ObjectLockBucket,
+  RedisCrossZone,
   Route53Failover,
   RetentionMode,
+  VeleroSchedule,
+  VeleroScheduleSpec,
 } from "@drkit/components";
 
 interface AliasTarget {
@@ -32,6 +35,10 @@ export interface ServiceConfig {
     arc?: boolean;
     ttlSeconds?: number;
   };
+  /** Velero backups of the primary cluster, restorable in the secondary one (needs kubeconfigs) */
+  velero?: { schedules: VeleroScheduleSpec[] };
+  /** Redis spread over zones with backups to the secondary region (needs kubeconfigs) */
+  redis?: { replicas?: number; backupCron?: string; standby?: boolean };
 }
 
 export interface PlatformConfig {
@@ -41,6 +48,8 @@ export interface PlatformConfig {
   failoverService?: string;
   alarmTopicArn?: string;
   defaultTags?: Record<string, string>;
+  /** kubeconfigs of the two clusters (secret config), needed by velero and redis services */
+  kubeconfigs?: { primary: pulumi.Output<string>; secondary: pulumi.Output<string> };
 }
 
 /** Every problem with the platform config, each naming the key and the fix. */
@@ -62,10 +71,16 @@ export function validatePlatformConfig(config: Partial<PlatformConfig>): string[
   config.services.forEach((s, i) => {
     if (names.has(s.name)) problems.push(`${key(`services[${i}].name`)}: "${s.name}" is listed twice`);
     names.add(s.name);
-    if (!s.bucket && !s.dns)
+    if (!s.bucket && !s.dns && !s.velero && !s.redis) {
       problems.push(
-        `${key(`services[${i}]`)} ("${s.name}") has neither \`bucket\` nor \`dns\`: nothing to deploy`,
+        `${key(`services[${i}]`)} ("${s.name}") has none of \`bucket\`, \`dns\`, \`velero\`, \`redis\`: nothing to deploy`,
       );
+    }
+    if ((s.velero || s.redis) && !config.kubeconfigs) {
+      problems.push(
+        `${key(`services[${i}]`)} ("${s.name}") runs on Kubernetes: set ${key("primaryKubeconfig")} and ${key("secondaryKubeconfig")} with \`pulumi config set --secret\``,
+      );
+    }
   });
   const failover = config.failoverService;
   if (failover !== undefined) {
@@ -90,6 +105,10 @@ export function readPlatformConfig(): PlatformConfig {
     alarmTopicArn: config.get("alarmTopicArn"),
     defaultTags: config.getObject("defaultTags"),
   };
+  const primaryKubeconfig = config.getSecret("primaryKubeconfig");
+  const secondaryKubeconfig = config.getSecret("secondaryKubeconfig");
+  if (primaryKubeconfig && secondaryKubeconfig)
+    raw.kubeconfigs = { primary: primaryKubeconfig, secondary: secondaryKubeconfig };
   const problems = validatePlatformConfig(raw);
   if (problems.length > 0)
     throw new Error(`the platform config is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -103,6 +122,8 @@ export function platform() {
     primaryRegion: config.regions.primary,
     secondaryRegion: config.regions.secondary,
     defaultTags: { "managed-by": "drkit", ...config.defaultTags },
+    primaryKubeconfig: config.kubeconfigs?.primary,
+    secondaryKubeconfig: config.kubeconfigs?.secondary,
   });
   const services: Record<string, Record<string, pulumi.Output<unknown>>> = {};
   let failover: pulumi.Output<FailoverRecordSpec> | undefined;
@@ -140,6 +161,26 @@ export function platform() {
       outputs.fqdn = pulumi.output(dns.fqdn);
       outputs.healthCheckIds = pulumi.output(dns.healthCheckIds);
       if (service.name === config.failoverService) failover = dns.failoverOutputs;
+    }
+    if (service.velero) {
+      const velero = new VeleroSchedule(`${service.name}-velero`, {
+        service: service.name,
+        tier: service.tier,
+        regions,
+        schedules: service.velero.schedules,
+      });
+      outputs.veleroBucket = velero.bucketName;
+    }
+    if (service.redis) {
+      const redis = new RedisCrossZone(`${service.name}-redis`, {
+        service: service.name,
+        tier: service.tier,
+        regions,
+        replicas: service.redis.replicas,
+        backup: { cron: service.redis.backupCron },
+        standby: service.redis.standby,
+      });
+      outputs.redisBackupBucket = redis.backupBucketName;
     }
     services[service.name] = outputs;
   }

@@ -39,6 +39,8 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "Route53Failover orders-dns",
       "ObjectLockBucket documents-data",
       "Route53Failover status-page-dns",
+      "VeleroSchedule cluster-velero",
+      "RedisCrossZone sessions-redis",
     ]);
   });
 
@@ -62,11 +64,25 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
         .sort(byName)
         .map((b) => [b.name, regionOf(run, b)]),
     ).toEqual([
+      ["cluster-velero-backups", "eu-west-1"],
+      ["cluster-velero-backups-replica", "eu-central-1"],
       ["documents-data", "eu-west-1"],
       ["documents-data-replica", "eu-central-1"],
       ["orders-data", "eu-west-1"],
       ["orders-data-replica", "eu-central-1"],
+      // Redis backups go straight to the secondary region.
+      ["sessions-redis-backups", "eu-central-1"],
     ]);
+    // Kubernetes objects land in the cluster of their side: the schedule and Redis in the primary one.
+    const clusterOf = (r: CapturedResource) => run.providerOf(r)?.name;
+    expect(run.ofType("kubernetes:velero.io/v1:Schedule").map(clusterOf)).toEqual(["dr-primary"]);
+    expect(run.ofType("kubernetes:velero.io/v1:BackupStorageLocation").map(clusterOf)).toEqual([
+      "dr-primary",
+      "dr-secondary",
+    ]);
+    expect(
+      run.ofType("kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication").map(clusterOf),
+    ).toEqual(["dr-primary"]);
     expect(new Set(run.ofType("aws:route53/healthCheck:HealthCheck").map((h) => regionOf(run, h)))).toEqual(
       new Set(["us-east-1"]),
     );
@@ -142,9 +158,20 @@ describe("validatePlatformConfig", () => {
       }),
     ).toEqual([
       "`drkit-platform:regions` must be { primary: <aws region>, secondary: <aws region> }",
-      '`drkit-platform:services[0]` ("orders") has neither `bucket` nor `dns`: nothing to deploy',
+      '`drkit-platform:services[0]` ("orders") has none of `bucket`, `dns`, `velero`, `redis`: nothing to deploy',
       '`drkit-platform:services[1].name`: "orders" is listed twice',
       '`drkit-platform:failoverService` is "orders", which is not a service with `dns`',
+    ]);
+  });
+
+  it("fails when a Kubernetes service has no kubeconfigs", () => {
+    expect(
+      validatePlatformConfig({
+        regions: { primary: "eu-west-1", secondary: "eu-central-1" },
+        services: [{ name: "sessions", tier: "important", redis: {} }],
+      }),
+    ).toEqual([
+      '`drkit-platform:services[0]` ("sessions") runs on Kubernetes: set `drkit-platform:primaryKubeconfig` and `drkit-platform:secondaryKubeconfig` with `pulumi config set --secret`',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
-import { RandomPassword } from "@pulumi/random";
+import { Provider as RandomProvider, RandomPassword } from "@pulumi/random";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Secret } from "@pulumi/kubernetes/core/v1";
 import { CronJob } from "@pulumi/kubernetes/batch/v1";
@@ -134,7 +134,13 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     const retentionDays = args.backup?.retentionDays ?? 7;
     const { primary, secondary } = args.regions;
 
-    const password = new RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+    // Its own provider, so the component works in stacks that disable default providers.
+    const random = new RandomProvider(`${name}-random`, {}, { parent: this });
+    const password = new RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false },
+      { parent: this, provider: random },
+    );
     this.password = pulumi.secret(password.result);
     const secretName = `${name}-auth`;
 
