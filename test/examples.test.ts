@@ -7,12 +7,14 @@ const examples = path.resolve(__dirname, "../examples");
 const regionOf = (run: ProgramRun, r: CapturedResource) =>
   plainProperties(run.providerOf(r)?.inputs ?? {}).region;
 
-async function runExample(name: string) {
+async function runExample(name: string, config: Record<string, string> = {}) {
   const project = readProject(path.join(examples, name));
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the language host requires the program
   const program = require(project.main) as () => unknown;
-  return runProgram(program, { project: project.name, stack: "dev", preview: true });
+  const namespaced = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${project.name}:${k}`, v]));
+  return runProgram(program, { project: project.name, stack: "dev", preview: true, config: namespaced });
 }
+const kubeconfigs = { primaryKubeconfig: "kubeconfig-west", secondaryKubeconfig: "kubeconfig-central" };
 const count = (run: ProgramRun) => {
   const counts: Record<string, number> = {};
   for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:")))
@@ -63,4 +65,40 @@ it("route53-failover-alb: two health checks and two failover records, through us
   expect(new Set(run.ofType("aws:route53/record:Record").map((r) => regionOf(run, r)))).toEqual(
     new Set(["us-east-1"]),
   );
+});
+
+it("velero-schedule-cross-region: what its README lists, schedules in the primary cluster", async () => {
+  const run = await runExample("velero-schedule-cross-region", kubeconfigs);
+  expect(count(run)).toEqual({
+    "kubernetes:helm.sh/v3:Release": 2,
+    "aws:s3/bucket:Bucket": 2,
+    "aws:s3/bucketVersioning:BucketVersioning": 2,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+    "aws:iam/role:Role": 1,
+    "aws:iam/rolePolicy:RolePolicy": 1,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1,
+    "kubernetes:velero.io/v1:BackupStorageLocation": 2,
+    "kubernetes:velero.io/v1:Schedule": 2,
+  });
+  expect(run.ofType("kubernetes:velero.io/v1:Schedule").map((r) => run.providerOf(r)!.name)).toEqual([
+    "dr-primary",
+    "dr-primary",
+  ]);
+});
+
+it("redis-cross-zone-sessions: what its README lists, backups in the other region", async () => {
+  const run = await runExample("redis-cross-zone-sessions", kubeconfigs);
+  expect(count(run)).toEqual({
+    "random:index/randomPassword:RandomPassword": 1,
+    "kubernetes:core/v1:Secret": 1,
+    "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication": 1,
+    "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisSentinel": 1,
+    "aws:s3/bucket:Bucket": 1,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "kubernetes:batch/v1:CronJob": 1,
+  });
+  expect(regionOf(run, run.ofType("aws:s3/bucket:Bucket")[0]!)).toBe("eu-central-1");
 });
