@@ -7,3 +7,4 @@ export * from "./aws/objectLockBucket";
 export * from "./aws/route53Failover";
 export * from "./kubernetes/veleroSchedule";
 export * from "./kubernetes/redisCrossZone";
+export * from "./neon/replicationSql";
