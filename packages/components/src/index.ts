@@ -8,3 +8,4 @@ export * from "./aws/route53Failover";
 export * from "./kubernetes/veleroSchedule";
 export * from "./kubernetes/redisCrossZone";
 export * from "./neon/replicationSql";
+export * from "./neon/neonGeoReplica";

@@ -1,15 +1,14 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "@drkit/posture";
 import { rawProperties, reportUnknown, unknownPaths, valueAt } from "../support/properties";
 
 export const NEON_PROJECT_TYPE = "neon:index/project:Project";
 
-/** Neon's history window per plan, in seconds (dr-facts [N1]). */
-export const NEON_PLAN_HISTORY_LIMIT_SECONDS = { free: 21_600, launch: 604_800, scale: 2_592_000 } as const;
 // The provider's default when `historyRetentionSeconds` is omitted: one day (dr-facts [N1]).
 const NEON_DEFAULT_HISTORY_SECONDS = 86_400;
 
 export interface NeonHistoryConfig {
-  plan: keyof typeof NEON_PLAN_HISTORY_LIMIT_SECONDS;
+  plan: "free" | "launch" | "scale";
   minimumHistorySeconds: number;
 }
 

@@ -9,11 +9,8 @@ export const NEON_PROJECT = "neon:index/project:Project";
 export const NEON_GEO_REPLICA = "drkit:index:NeonGeoReplica";
 
 /** History window limits per plan, seconds (dr-facts [N1]). */
-export const NEON_PLAN_HISTORY_LIMIT_SECONDS: Readonly<Record<string, number>> = {
-  free: 21_600,
-  launch: 604_800,
-  scale: 2_592_000,
-};
+export const NEON_PLAN_HISTORY_LIMIT_SECONDS = { free: 21_600, launch: 604_800, scale: 2_592_000 } as const;
+const LIMIT_BY_PLAN: Readonly<Record<string, number | undefined>> = NEON_PLAN_HISTORY_LIMIT_SECONDS;
 /** What Neon keeps when `historyRetentionSeconds` is not set: one day. */
 export const NEON_DEFAULT_HISTORY_SECONDS = 86_400;
 
@@ -45,7 +42,7 @@ export const neonRule: Rule = ({ service, policy }) => {
 
   // Software: point-in-time restore reaches back as far as the history window.
   const requested = read.number("historyRetentionSeconds") ?? NEON_DEFAULT_HISTORY_SECONDS;
-  const limit = plan !== undefined ? NEON_PLAN_HISTORY_LIMIT_SECONDS[plan] : undefined;
+  const limit = plan !== undefined ? LIMIT_BY_PLAN[plan] : undefined;
   const window = limit !== undefined ? Math.min(requested, limit) : requested;
   const lines = [
     `The history window is ${requested} s${read.number("historyRetentionSeconds") === undefined ? " (Neon's default)" : ""}.`,
