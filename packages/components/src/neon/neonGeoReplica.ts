@@ -21,12 +21,8 @@ export const NEON_REGIONS = [
 
 export type NeonPlan = "free" | "launch" | "scale";
 
-/** The history window each plan allows, seconds (dr-facts [N1]). */
-export const NEON_HISTORY_LIMIT_SECONDS: Record<NeonPlan, number> = {
-  free: 21_600,
-  launch: 604_800,
-  scale: 2_592_000,
-};
+/** The history window each plan allows, seconds: the posture model's figures (dr-facts [N1]). */
+const NEON_HISTORY_LIMIT_SECONDS: Readonly<Record<NeonPlan, number>> = NEON_PLAN_HISTORY_LIMIT_SECONDS;
 
 /** The history window a tier gets by default (then capped at the plan's limit). */
 export const TIER_HISTORY_SECONDS: Readonly<Record<string, number>> = {
