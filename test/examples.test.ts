@@ -102,3 +102,16 @@ it("redis-cross-zone-sessions: what its README lists, backups in the other regio
   });
   expect(regionOf(run, run.ofType("aws:s3/bucket:Bucket")[0]!)).toBe("eu-central-1");
 });
+
+it("neon-geo-replica-orders: two projects in two regions, the role and the wiring", async () => {
+  const run = await runExample("neon-geo-replica-orders");
+  expect(count(run)).toEqual({
+    "neon:index/project:Project": 2,
+    "neon:index/role:Role": 1,
+    "command:local:Command": 1,
+  });
+  expect(run.ofType("neon:index/project:Project").map((p) => plainProperties(p.inputs).regionId)).toEqual([
+    "aws-eu-central-1",
+    "aws-us-east-2",
+  ]);
+});

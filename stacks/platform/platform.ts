@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   DrRegionPair,
   FailoverRecordSpec,
+  NeonGeoReplica,
+  NeonPlan,
   ObjectLockBucket,
   RedisCrossZone,
   Route53Failover,
@@ -39,6 +41,8 @@ export interface ServiceConfig {
   velero?: { schedules: VeleroScheduleSpec[] };
   /** Redis spread over zones with backups to the secondary region (needs kubeconfigs) */
   redis?: { replicas?: number; backupCron?: string; standby?: boolean };
+  /** Neon Postgres with a standby project in another Neon region */
+  neon?: { primaryRegionId: string; standbyRegionId: string; plan?: NeonPlan; database?: string };
 }
 
 export interface PlatformConfig {
@@ -71,9 +75,9 @@ export function validatePlatformConfig(config: Partial<PlatformConfig>): string[
   config.services.forEach((s, i) => {
     if (names.has(s.name)) problems.push(`${key(`services[${i}].name`)}: "${s.name}" is listed twice`);
     names.add(s.name);
-    if (!s.bucket && !s.dns && !s.velero && !s.redis) {
+    if (!s.bucket && !s.dns && !s.velero && !s.redis && !s.neon) {
       problems.push(
-        `${key(`services[${i}]`)} ("${s.name}") has none of \`bucket\`, \`dns\`, \`velero\`, \`redis\`: nothing to deploy`,
+        `${key(`services[${i}]`)} ("${s.name}") has none of \`bucket\`, \`dns\`, \`velero\`, \`redis\`, \`neon\`: nothing to deploy`,
       );
     }
     if ((s.velero || s.redis) && !config.kubeconfigs) {
@@ -181,6 +185,19 @@ export function platform() {
         standby: service.redis.standby,
       });
       outputs.redisBackupBucket = redis.backupBucketName;
+    }
+    if (service.neon) {
+      const database = new NeonGeoReplica(`${service.name}-db`, {
+        service: service.name,
+        tier: service.tier,
+        primaryRegionId: service.neon.primaryRegionId,
+        standbyRegionId: service.neon.standbyRegionId,
+        plan: service.neon.plan,
+        database: service.neon.database,
+      });
+      outputs.databaseUri = database.primaryConnectionUri;
+      outputs.standbyDatabaseUri = database.standbyConnectionUri;
+      outputs.databasePromotionScript = pulumi.output(database.promotionScript);
     }
     services[service.name] = outputs;
   }

@@ -37,6 +37,7 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "DrRegionPair dr",
       "ObjectLockBucket orders-data",
       "Route53Failover orders-dns",
+      "NeonGeoReplica orders-db",
       "ObjectLockBucket documents-data",
       "Route53Failover status-page-dns",
       "VeleroSchedule cluster-velero",
@@ -132,7 +133,7 @@ describe("the reference platform under the DR gate", () => {
     );
     expect(code).toBe(0);
     expect(out).toContain(
-      "    orders       critical   region      5m / 15m                   1h / 25m                   Waived",
+      "    orders       critical   region      5m / 15m                   1h / 30m                   Waived",
     );
     expect(
       out.split("\n").filter((l) => / (PolicyBreached|UnknownUntilDeploy|MissingPolicy)$/.test(l)),
@@ -158,7 +159,7 @@ describe("validatePlatformConfig", () => {
       }),
     ).toEqual([
       "`drkit-platform:regions` must be { primary: <aws region>, secondary: <aws region> }",
-      '`drkit-platform:services[0]` ("orders") has none of `bucket`, `dns`, `velero`, `redis`: nothing to deploy',
+      '`drkit-platform:services[0]` ("orders") has none of `bucket`, `dns`, `velero`, `redis`, `neon`: nothing to deploy',
       '`drkit-platform:services[1].name`: "orders" is listed twice',
       '`drkit-platform:failoverService` is "orders", which is not a service with `dns`',
     ]);
