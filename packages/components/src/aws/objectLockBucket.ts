@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import * as kms from "@pulumi/aws/kms";
-import * as iam from "@pulumi/aws/iam";
+import type * as iam from "@pulumi/aws/iam";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceTags, validateServiceIdentity } from "../common/service";
 import { ArgsProblems, InvalidArgsError, plainValue, shown } from "../common/validation";
+import { s3ReplicationRole } from "./replicationRole";
 
 export type RetentionMode = "COMPLIANCE" | "GOVERNANCE";
 
@@ -237,48 +238,22 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
     this.bucket = source.bucket;
     this.replica = destination.bucket;
 
-    // IAM is global; the role is created through the primary side's provider.
-    this.replicationRole = new iam.Role(
+    this.replicationRole = s3ReplicationRole(
       `${name}-replication`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
-        tags,
-      },
-      { parent: this, provider: primary.awsProvider },
-    );
-    new iam.RolePolicy(
-      `${name}-replication`,
-      {
-        role: this.replicationRole.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Action: [...REPLICATION_ACTIONS.sourceBucket], Resource: [source.bucket.arn] },
-            {
-              Effect: "Allow",
-              Action: [...REPLICATION_ACTIONS.sourceObjects],
-              Resource: [pulumi.interpolate`${source.bucket.arn}/*`],
-            },
-            {
-              Effect: "Allow",
-              Action: [...REPLICATION_ACTIONS.destinationObjects],
-              Resource: [pulumi.interpolate`${destination.bucket.arn}/*`],
-            },
-            { Effect: "Allow", Action: [...REPLICATION_ACTIONS.sourceKey], Resource: [source.keyArn] },
-            {
-              Effect: "Allow",
-              Action: [...REPLICATION_ACTIONS.destinationKey],
-              Resource: [destination.keyArn],
-            },
-          ],
-        }),
-      },
-      { parent: this, provider: primary.awsProvider },
+      [
+        { actions: REPLICATION_ACTIONS.sourceBucket, resources: [source.bucket.arn] },
+        {
+          actions: REPLICATION_ACTIONS.sourceObjects,
+          resources: [pulumi.interpolate`${source.bucket.arn}/*`],
+        },
+        {
+          actions: REPLICATION_ACTIONS.destinationObjects,
+          resources: [pulumi.interpolate`${destination.bucket.arn}/*`],
+        },
+        { actions: REPLICATION_ACTIONS.sourceKey, resources: [source.keyArn] },
+        { actions: REPLICATION_ACTIONS.destinationKey, resources: [destination.keyArn] },
+      ],
+      { parent: this, provider: primary.awsProvider, tags },
     );
 
     const ruleId = "to-secondary";
@@ -318,43 +293,39 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
       RuleId: ruleId,
     };
     const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
-    this.latencyAlarm = new cloudwatch.MetricAlarm(
-      `${name}-replication-latency`,
-      {
-        alarmDescription: `drkit ${args.service}: objects of ${name} take longer than ${latencyThreshold} s to reach the replica`,
-        namespace: "AWS/S3",
-        metricName: "ReplicationLatency",
-        dimensions,
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: latencyThreshold,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: actions,
-        okActions: actions,
-        tags,
-      },
-      { parent: this, provider: primary.awsProvider },
+    const alarm = (suffix: string, metricName: string, statistic: string, threshold: number, what: string) =>
+      new cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: `drkit ${args.service}: ${what}`,
+          namespace: "AWS/S3",
+          metricName,
+          dimensions,
+          statistic,
+          period: 300,
+          evaluationPeriods: 1,
+          threshold,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
+          tags,
+        },
+        { parent: this, provider: primary.awsProvider },
+      );
+    this.latencyAlarm = alarm(
+      "replication-latency",
+      "ReplicationLatency",
+      "Maximum",
+      latencyThreshold,
+      `objects of ${name} take longer than ${latencyThreshold} s to reach the replica`,
     );
-    this.failedReplicationAlarm = new cloudwatch.MetricAlarm(
-      `${name}-replication-failed`,
-      {
-        alarmDescription: `drkit ${args.service}: objects of ${name} failed to replicate`,
-        namespace: "AWS/S3",
-        metricName: "OperationsFailedReplication",
-        dimensions,
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: actions,
-        okActions: actions,
-        tags,
-      },
-      { parent: this, provider: primary.awsProvider },
+    this.failedReplicationAlarm = alarm(
+      "replication-failed",
+      "OperationsFailedReplication",
+      "Sum",
+      0,
+      `objects of ${name} failed to replicate`,
     );
 
     this.registerOutputs({

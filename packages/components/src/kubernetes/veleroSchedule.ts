@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
-import * as iam from "@pulumi/aws/iam";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
@@ -8,6 +7,7 @@ import type { RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
 import { checkCron, checkNamespaces, isDnsLabel, isGoDuration } from "./validation";
+import { s3ReplicationRole } from "../aws/replicationRole";
 
 /** The vmware-tanzu chart and AWS plugin drkit was written against (dr-facts §4.2). */
 export const VELERO_CHART = {
@@ -203,41 +203,17 @@ export class VeleroSchedule extends pulumi.ComponentResource {
       replica = destination.bucket;
       bucketName = bucket.bucket;
       bucketRegion = primary.region;
-      const role = new iam.Role(
+      const role = s3ReplicationRole(
         `${name}-replication`,
-        {
-          assumeRolePolicy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              { Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" },
-            ],
-          }),
-          tags,
-        },
-        { parent: this, provider: primary.awsProvider },
-      );
-      new iam.RolePolicy(
-        `${name}-replication`,
-        {
-          role: role.id,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              { Effect: "Allow", Action: REPLICATION_ACTIONS.sourceBucket, Resource: [bucket.arn] },
-              {
-                Effect: "Allow",
-                Action: REPLICATION_ACTIONS.sourceObjects,
-                Resource: [pulumi.interpolate`${bucket.arn}/*`],
-              },
-              {
-                Effect: "Allow",
-                Action: REPLICATION_ACTIONS.destinationObjects,
-                Resource: [pulumi.interpolate`${replica.arn}/*`],
-              },
-            ],
-          }),
-        },
-        { parent: this, provider: primary.awsProvider },
+        [
+          { actions: REPLICATION_ACTIONS.sourceBucket, resources: [bucket.arn] },
+          { actions: REPLICATION_ACTIONS.sourceObjects, resources: [pulumi.interpolate`${bucket.arn}/*`] },
+          {
+            actions: REPLICATION_ACTIONS.destinationObjects,
+            resources: [pulumi.interpolate`${replica.arn}/*`],
+          },
+        ],
+        { parent: this, provider: primary.awsProvider, tags },
       );
       new s3.BucketReplicationConfig(
         `${name}-backups-replication`,
