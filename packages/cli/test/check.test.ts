@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { main, Io, closePolicyPacks } from "@drkit/cli";
+import { closePolicyPacks } from "@drkit/cli";
+import { drkit } from "../../../test/support/drkit";
 
 const program = path.join(__dirname, "fixtures/velero-program");
 const orders = path.join(__dirname, "fixtures/orders-program");
@@ -12,14 +13,6 @@ const NO_SERVICE_POSTURE = [
   "    (no service found: tag resources with drkit:service and drkit:tier, or use drkit components)",
 ];
 const packDir = path.resolve(__dirname, "../../../policies/dr");
-
-async function drkit(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t) };
-  const code = await main(args, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 afterAll(() => closePolicyPacks());
 

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { runProgram, plainProperties, CapturedResource, ProgramRun } from "@drkit/cli/harness";
-import { main, readProject, readStackConfig, closePolicyPacks, Io } from "@drkit/cli";
+import { readProject, readStackConfig, closePolicyPacks } from "@drkit/cli";
+import { drkit } from "../../../test/support/drkit";
 import type { FailoverRecordSpec } from "@drkit/components";
 import type { PlatformFailoverOutputs } from "../../failover/failover";
 import { platform, validatePlatformConfig } from "../platform";
@@ -113,13 +114,6 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
 });
 
 describe("the reference platform under the DR gate", () => {
-  async function drkit(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t) };
-    return { code: await main(args, io), out: out.join("\n"), err: err.join("\n") };
-  }
-
   it("passes with its one waiver, for the S3 RTC fact (the quickstart's check)", async () => {
     const { code, out } = await drkit(
       "check",
