@@ -7,7 +7,13 @@ import {
   ProgramRun,
 } from "@drkit/cli/harness";
 import { assessGraph } from "@drkit/posture";
-import { DrRegionPair, RedisCrossZone, RedisCrossZoneArgs, InvalidArgsError } from "@drkit/components";
+import {
+  DrRegionPair,
+  RedisCrossZone,
+  RedisCrossZoneArgs,
+  InvalidArgsError,
+  validateRedisCrossZoneArgs,
+} from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
 
 const base = {
@@ -219,5 +225,22 @@ describe("RedisCrossZone", () => {
     ).rejects.toThrow(
       "`regions.secondary` has no Kubernetes provider, which `standby` needs: give DrRegionPair a `secondaryKubeconfig`",
     );
+  });
+});
+
+describe("validateRedisCrossZoneArgs", () => {
+  it("fails when both regions are the same, and when zones exceed replicas", () => {
+    const side = { region: "eu-west-1", kubernetesProvider: {} } as never;
+    expect(
+      validateRedisCrossZoneArgs({
+        service: "sessions",
+        tier: "critical",
+        regions: { primary: side, secondary: side },
+        zones: 4,
+      }),
+    ).toEqual([
+      "`zones` must be a whole number from 2 to `replicas` (got 4): fewer than 2 zones cannot survive a zone loss",
+      '`regions` must name two different regions (both "eu-west-1"): backups must leave the region',
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import {
   VeleroScheduleArgs,
   InvalidArgsError,
   VELERO_CHART,
+  validateVeleroScheduleArgs,
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
 
@@ -281,5 +282,23 @@ describe("VeleroSchedule", () => {
         p.spec.config,
       ]),
     ).toEqual([["cluster-primary", { bucket: "team-velero" }, { region: "eu-west-1" }]]);
+  });
+});
+
+describe("validateVeleroScheduleArgs", () => {
+  it("fails when both regions are the same, and when the primary has no cluster", () => {
+    const side = { region: "eu-west-1" } as never;
+    expect(
+      validateVeleroScheduleArgs({
+        service: "cluster",
+        tier: "critical",
+        regions: { primary: side, secondary: side },
+        schedules: [{ name: "hourly", cron: "0 * * * *" }],
+        restoreLocationInSecondary: false,
+      }),
+    ).toEqual([
+      "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
+      '`regions` must name two different regions (both "eu-west-1")',
+    ]);
   });
 });
