@@ -78,7 +78,7 @@ export interface PolicyReport {
   readonly config: ReconciledConfig;
   /** policy names in the config file that the pack does not have: the engine ignores them silently */
   readonly ignoredPolicyNames: string[];
-  /** what the CLI would do: any mandatory violation fails `pulumi preview` and `pulumi up` */
+  /** what the CLI would do: one mandatory violation is enough to fail `pulumi preview` and `pulumi up` */
   readonly failed: boolean;
 }
 
