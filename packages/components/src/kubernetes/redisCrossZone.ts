@@ -9,12 +9,46 @@ import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider
 import type { RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
-import { checkCron, isDnsLabel } from "./validation";
+import { checkCron, isDnsLabel, isDnsSubdomain } from "./validation";
 
 export const REDIS_API_VERSION = "redis.redis.opstreelabs.in/v1beta2";
 /** Marks recovery copies (a warm standby) for the posture model. */
 export const ROLE_LABEL = "drkit.dev/role";
 const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/**
+ * Runs before Redis starts in each standby pod, with the pod's data volume at `$DATA_DIR`: loads the
+ * newest snapshot under `s3://$BUCKET/$NAME/` into an empty volume, so the standby comes up holding the
+ * latest backup. It never touches a volume that already holds data: a standby that has taken over after
+ * a failover keeps its writes across restarts.
+ *
+ * The opstree Redis image runs with `appendonly yes`, `appendfilename "appendonly.aof"` and `dir /data`
+ * when persistence is on, so Redis ignores a `dump.rdb` there and reads `appendonly.aof` instead. Redis 7
+ * takes a lone `appendonly.aof` as an old-style AOF (moving it into `appendonlydir`), and an AOF that
+ * begins with "REDIS" is read as an RDB preamble: the snapshot is restored by naming it `appendonly.aof`.
+ * It is downloaded under a temporary name first, so a half-finished download never looks like data.
+ *
+ * Snapshot keys are `<UTC timestamp YYYYMMDDTHHMMSSZ>.rdb` (what the backup Job writes), so the
+ * lexicographically last key is the newest. A failed listing (no read access, wrong bucket) fails the
+ * init container, and so the pod, visibly, rather than starting an empty standby.
+ */
+export const REDIS_RESTORE_SCRIPT = String.raw`set -eu
+for existing in appendonly.aof appendonlydir dump.rdb; do
+  if [ -e "$DATA_DIR/$existing" ]; then
+    echo "drkit: $DATA_DIR/$existing exists: keeping the data this volume holds"
+    exit 0
+  fi
+done
+keys=$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$NAME/" --region "$BUCKET_REGION" --query 'Contents[].Key' --output text)
+latest=$(printf '%s\n' "$keys" | tr '\t' '\n' | grep '\.rdb$' | sort | tail -n 1 || true)
+if [ -z "$latest" ]; then
+  echo "drkit: no snapshot under s3://$BUCKET/$NAME/ yet: starting empty"
+  exit 0
+fi
+aws s3 cp "s3://$BUCKET/$latest" "$DATA_DIR/.drkit-restore.partial" --region "$BUCKET_REGION"
+mv "$DATA_DIR/.drkit-restore.partial" "$DATA_DIR/appendonly.aof"
+echo "drkit: restored s3://$BUCKET/$latest into $DATA_DIR/appendonly.aof"
+`;
 
 export interface RedisBackupArgs {
   /** 5-field cron. @default "0 * * * *" (hourly) */
@@ -59,8 +93,18 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
   readonly installOperator?: boolean;
   /** The redis-operator chart version to install: pin the one you tested. */
   readonly operatorChartVersion?: string;
-  /** The same Redis, warm, in the secondary cluster (restore the latest backup into it). @default false */
+  /**
+   * The same Redis, warm, in the secondary cluster. Each standby pod loads the newest backup snapshot into
+   * its empty data volume before Redis starts (see {@link REDIS_RESTORE_SCRIPT}); a volume that already
+   * holds data is left alone. @default false
+   */
   readonly standby?: boolean;
+  /**
+   * Service account the standby's pods run as (IRSA: read access to the backup bucket, which the restore
+   * needs). Only with `standby`.
+   * @default - the namespace's default service account
+   */
+  readonly standbyServiceAccountName?: string;
 }
 
 export function validateRedisCrossZoneArgs(args: RedisCrossZoneArgs): string[] {
@@ -103,6 +147,18 @@ export function validateRedisCrossZoneArgs(args: RedisCrossZoneArgs): string[] {
     args.standby !== true || args.regions.secondary.kubernetesProvider !== undefined,
     "`regions.secondary` has no Kubernetes provider, which `standby` needs: give DrRegionPair a `secondaryKubeconfig`",
   );
+  for (const [field, value] of [
+    ["backup.serviceAccountName", args.backup?.serviceAccountName],
+    ["standbyServiceAccountName", args.standbyServiceAccountName],
+  ] as const)
+    problems.check(
+      value === undefined || isDnsSubdomain(value),
+      `\`${field}\` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got ${shown(value)})`,
+    );
+  problems.check(
+    args.standbyServiceAccountName === undefined || args.standby === true,
+    "`standbyServiceAccountName` only applies with `standby: true`: set `standby` or drop the service account",
+  );
   problems.check(
     args.regions.primary.region !== args.regions.secondary.region,
     `\`regions\` must name two different regions (both ${shown(args.regions.primary.region)}): backups must leave the region`,
@@ -133,6 +189,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     const cron = args.backup?.cron ?? "0 * * * *";
     const retentionDays = args.backup?.retentionDays ?? 7;
     const { primary, secondary } = args.regions;
+    const uploaderImage = args.uploaderImage ?? "amazon/aws-cli:2.17.0";
 
     // Its own provider, so the component works in stacks that disable default providers.
     const random = new RandomProvider(`${name}-random`, {}, { parent: this });
@@ -143,6 +200,58 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     );
     this.password = pulumi.secret(password.result);
     const secretName = `${name}-auth`;
+
+    // Backups land in the other region directly: a region loss cannot take them.
+    const tags = serviceTags(args);
+    const bucket = new s3.Bucket(
+      `${name}-backups`,
+      { tags },
+      { parent: this, provider: secondary.awsProvider, retainOnDelete: true },
+    );
+    new s3.BucketServerSideEncryptionConfiguration(
+      `${name}-backups-encryption`,
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      { parent: this, provider: secondary.awsProvider },
+    );
+    new s3.BucketPublicAccessBlock(
+      `${name}-backups-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this, provider: secondary.awsProvider },
+    );
+    new s3.BucketLifecycleConfiguration(
+      `${name}-backups-retention`,
+      {
+        bucket: bucket.id,
+        rules: [
+          { id: "expire-snapshots", status: "Enabled", filter: {}, expiration: { days: retentionDays } },
+        ],
+      },
+      { parent: this, provider: secondary.awsProvider },
+    );
+    this.backupBucketName = bucket.bucket;
+
+    // The operator runs `initContainer` in every Redis pod with the data volume mounted at /data.
+    const restoreFromLatestBackup = {
+      initContainer: {
+        enabled: true,
+        image: uploaderImage,
+        imagePullPolicy: "IfNotPresent",
+        command: ["sh", "-c", REDIS_RESTORE_SCRIPT],
+        env: [
+          { name: "DATA_DIR", value: "/data" },
+          { name: "BUCKET", value: bucket.bucket },
+          { name: "BUCKET_REGION", value: secondary.region },
+          { name: "NAME", value: name },
+        ],
+      },
+      ...(args.standbyServiceAccountName ? { serviceAccountName: args.standbyServiceAccountName } : {}),
+    };
 
     /** The CRs and their secret in one cluster. */
     const deploy = (
@@ -202,6 +311,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
             topologySpreadConstraints: spread(name),
             // One pod may be disrupted at a time: the primary and one replica always stay.
             pdb: { enabled: true, minAvailable: replicas - 1 },
+            ...(role === "standby" ? restoreFromLatestBackup : {}),
           },
         },
         { parent: this, provider, dependsOn: [auth, ...dependsOn] },
@@ -251,41 +361,6 @@ export class RedisCrossZone extends pulumi.ComponentResource {
       const secondaryCluster = secondary.kubernetesProvider as KubernetesProvider;
       deploy("standby", secondaryCluster, secondary.region, operator(secondaryCluster, "secondary"));
     }
-
-    // Backups land in the other region directly: a region loss cannot take them.
-    const tags = serviceTags(args);
-    const bucket = new s3.Bucket(
-      `${name}-backups`,
-      { tags },
-      { parent: this, provider: secondary.awsProvider, retainOnDelete: true },
-    );
-    new s3.BucketServerSideEncryptionConfiguration(
-      `${name}-backups-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this, provider: secondary.awsProvider },
-    );
-    new s3.BucketPublicAccessBlock(
-      `${name}-backups-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this, provider: secondary.awsProvider },
-    );
-    new s3.BucketLifecycleConfiguration(
-      `${name}-backups-retention`,
-      {
-        bucket: bucket.id,
-        rules: [
-          { id: "expire-snapshots", status: "Enabled", filter: {}, expiration: { days: retentionDays } },
-        ],
-      },
-      { parent: this, provider: secondary.awsProvider },
-    );
-    this.backupBucketName = bucket.bucket;
 
     const backupLabels = serviceLabels(args, primary.region);
     new CronJob(
@@ -340,7 +415,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
                   containers: [
                     {
                       name: "upload",
-                      image: args.uploaderImage ?? "amazon/aws-cli:2.17.0",
+                      image: uploaderImage,
                       command: [
                         "sh",
                         "-c",

@@ -3,11 +3,17 @@ import type { ArgsProblems } from "../common/validation";
 import { shown } from "../common/validation";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// RFC 1123 subdomain: what Kubernetes requires of most object names (service accounts among them).
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Go's time.ParseDuration: one or more <number><unit>.
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
 export function isDnsLabel(value: unknown): boolean {
   return typeof value === "string" && value.length <= 63 && DNS_LABEL.test(value);
+}
+
+export function isDnsSubdomain(value: unknown): boolean {
+  return typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN.test(value);
 }
 
 export function isGoDuration(value: unknown): boolean {

@@ -7,11 +7,25 @@ import {
   ProgramRun,
 } from "@drkit/cli/harness";
 import { assessGraph } from "@drkit/posture";
+import { spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  existsSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   DrRegionPair,
   RedisCrossZone,
   RedisCrossZoneArgs,
   InvalidArgsError,
+  REDIS_RESTORE_SCRIPT,
   validateRedisCrossZoneArgs,
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
@@ -149,6 +163,35 @@ describe("RedisCrossZone", () => {
     ).toBe("standby");
   });
 
+  it("loads the newest backup into each standby pod before Redis starts; the primary has no restore step", async () => {
+    const run = await runProgram(
+      program({ standby: true, standbyServiceAccountName: "redis-restore" }),
+      base,
+    );
+    const [primaryRedis, standbyRedis] = redisOfKind(run, "RedisReplication").map(
+      (r) => props(r).spec as unknown as Record<string, unknown>,
+    );
+    for (const cr of redisOfKind(run, "RedisSentinel").concat(redisOfKind(run, "RedisReplication")))
+      expect(crdProblems(props(cr) as never)).toEqual([]);
+    expect(primaryRedis!.initContainer).toBeUndefined();
+    expect(primaryRedis!.serviceAccountName).toBeUndefined();
+    expect(standbyRedis!.initContainer).toEqual({
+      enabled: true,
+      image: "amazon/aws-cli:2.17.0",
+      imagePullPolicy: "IfNotPresent",
+      command: ["sh", "-c", REDIS_RESTORE_SCRIPT],
+      env: [
+        { name: "DATA_DIR", value: "/data" },
+        { name: "BUCKET", value: "bucket-of-sessions-backups" },
+        { name: "BUCKET_REGION", value: "eu-central-1" },
+        { name: "NAME", value: "sessions" },
+      ],
+    });
+    expect(standbyRedis!.serviceAccountName).toBe("redis-restore");
+    // The operator mounts the data volume into the init container only when persistence is on.
+    expect(standbyRedis!.storage).toEqual(primaryRedis!.storage);
+  });
+
   it("lets the posture model see it: zone loss costs a replica; region loss, the hourly backup", async () => {
     const run = await runProgram(program({ standby: true }), base);
     const report = assessGraph(toResourceGraph(run), {}, { now: new Date("2026-11-23T00:00:00Z") });
@@ -202,6 +245,21 @@ describe("RedisCrossZone", () => {
     ],
     ["storage is 0 GiB", { storageGi: 0 }, "`storageGi` must be a whole number ≥ 1 (got 0)"],
     [
+      "the standby's service account is not a Kubernetes name",
+      { standby: true, standbyServiceAccountName: "Redis_Restore" },
+      "`standbyServiceAccountName` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got \"Redis_Restore\")",
+    ],
+    [
+      "the backup's service account is not a Kubernetes name",
+      { backup: { serviceAccountName: "-backup" } },
+      "`backup.serviceAccountName` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got \"-backup\")",
+    ],
+    [
+      "a standby service account is given without a standby",
+      { standbyServiceAccountName: "redis-restore" },
+      "`standbyServiceAccountName` only applies with `standby: true`: set `standby` or drop the service account",
+    ],
+    [
       "the namespace is not a DNS label",
       { namespace: "Redis" },
       '`namespace` must be a DNS label (got "Redis")',
@@ -242,5 +300,112 @@ describe("validateRedisCrossZoneArgs", () => {
       "`zones` must be a whole number from 2 to `replicas` (got 4): fewer than 2 zones cannot survive a zone loss",
       '`regions` must name two different regions (both "eu-west-1"): backups must leave the region',
     ]);
+  });
+});
+
+// The restore script runs for real, under the shells the images carry (dash here; bash in amazon/aws-cli),
+// against a fake `aws` that serves a directory as the bucket and logs every call.
+const FAKE_AWS = `#!/bin/sh
+# A listing that is not in key order, split over pages: the script must find the newest key itself.
+echo "$*" >> "$FAKE_S3/calls.log"
+if [ "$1 $2" = "s3api list-objects-v2" ]; then
+  [ -n "\${FAKE_S3_DENY:-}" ] && { echo "An error occurred (AccessDenied) when calling the ListObjectsV2 operation" >&2; exit 254; }
+  # Keys in upload order, one page per line and tab-separated within a page, as the CLI prints them.
+  [ -s "$FAKE_S3/keys" ] && paste -s -d '\\n\\t' "$FAKE_S3/keys" || echo None
+elif [ "$1 $2" = "s3 cp" ]; then
+  cp "$FAKE_S3/bucket/\${3#s3://backups/}" "$4"
+fi
+`;
+
+describe.each(["sh", "bash"])("REDIS_RESTORE_SCRIPT under %s", (shell) => {
+  let root: string;
+  let dataDir: string;
+  const snapshot = (key: string, content: string) => {
+    mkdirSync(join(root, "bucket", "sessions"), { recursive: true });
+    writeFileSync(join(root, "bucket", "sessions", key), content);
+    appendFileSync(join(root, "keys"), `sessions/${key}\n`);
+  };
+  const restore = (extraEnv: Record<string, string> = {}) =>
+    spawnSync(shell, ["-c", REDIS_RESTORE_SCRIPT], {
+      encoding: "utf8",
+      env: {
+        PATH: `${join(root, "bin")}:${process.env.PATH ?? ""}`,
+        // A home of its own: bash would otherwise read this machine's ~/.bashrc.
+        HOME: root,
+        FAKE_S3: root,
+        DATA_DIR: dataDir,
+        BUCKET: "backups",
+        BUCKET_REGION: "eu-central-1",
+        NAME: "sessions",
+        ...extraEnv,
+      },
+    });
+  const calls = () => readFileSync(join(root, "calls.log"), "utf8").trim().split("\n");
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "drkit-restore-"));
+    dataDir = join(root, "data");
+    mkdirSync(join(root, "bin"));
+    mkdirSync(dataDir);
+    // A fresh EBS volume carries lost+found: that is not data.
+    mkdirSync(join(dataDir, "lost+found"));
+    writeFileSync(join(root, "bin", "aws"), FAKE_AWS);
+    chmodSync(join(root, "bin", "aws"), 0o755);
+    writeFileSync(join(root, "calls.log"), "");
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("restores the newest .rdb snapshot as appendonly.aof, read from the bucket's region", () => {
+    snapshot("20261122T230000Z.rdb", "REDIS0011 older");
+    snapshot("20261123T000000Z.rdb", "REDIS0011 newest");
+    snapshot("20261122T220000Z.rdb", "REDIS0011 oldest");
+    // Sorts after every timestamp, but is not a snapshot.
+    snapshot("README.txt", "not a snapshot");
+    const result = restore();
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    expect(readFileSync(join(dataDir, "appendonly.aof"), "utf8")).toBe("REDIS0011 newest");
+    expect(existsSync(join(dataDir, ".drkit-restore.partial"))).toBe(false);
+    expect(result.stdout.trim().split("\n").at(-1)).toBe(
+      `drkit: restored s3://backups/sessions/20261123T000000Z.rdb into ${dataDir}/appendonly.aof`,
+    );
+    expect(calls()).toEqual([
+      "s3api list-objects-v2 --bucket backups --prefix sessions/ --region eu-central-1 --query Contents[].Key --output text",
+      `s3 cp s3://backups/sessions/20261123T000000Z.rdb ${dataDir}/.drkit-restore.partial --region eu-central-1`,
+    ]);
+  });
+
+  it.each(["appendonly.aof", "appendonlydir", "dump.rdb"])(
+    "keeps a volume that already holds %s: a standby that took over keeps its writes",
+    (existing) => {
+      snapshot("20261123T000000Z.rdb", "REDIS0011 newest");
+      if (existing === "appendonlydir") mkdirSync(join(dataDir, existing));
+      else writeFileSync(join(dataDir, existing), "live data");
+      const result = restore();
+      expect([result.status, result.stdout.trim()]).toEqual([
+        0,
+        `drkit: ${dataDir}/${existing} exists: keeping the data this volume holds`,
+      ]);
+      expect(calls()).toEqual([""]);
+      if (existing !== "appendonlydir")
+        expect(readFileSync(join(dataDir, existing), "utf8")).toBe("live data");
+      if (existing !== "appendonly.aof") expect(existsSync(join(dataDir, "appendonly.aof"))).toBe(false);
+    },
+  );
+
+  it("starts empty while the bucket holds no snapshot yet", () => {
+    const result = restore();
+    expect([result.status, result.stdout.trim()]).toEqual([
+      0,
+      "drkit: no snapshot under s3://backups/sessions/ yet: starting empty",
+    ]);
+    expect(existsSync(join(dataDir, "appendonly.aof"))).toBe(false);
+  });
+
+  it("fails, rather than start empty, when the bucket cannot be listed", () => {
+    snapshot("20261123T000000Z.rdb", "REDIS0011 newest");
+    const result = restore({ FAKE_S3_DENY: "1" });
+    expect(result.status).toBe(254);
+    expect(result.stderr).toContain("AccessDenied");
+    expect(existsSync(join(dataDir, "appendonly.aof"))).toBe(false);
   });
 });
