@@ -40,7 +40,16 @@ export interface ServiceConfig {
   /** Velero backups of the primary cluster, restorable in the secondary one (needs kubeconfigs) */
   velero?: { schedules: VeleroScheduleSpec[] };
   /** Redis spread over zones with backups to the secondary region (needs kubeconfigs) */
-  redis?: { replicas?: number; backupCron?: string; standby?: boolean };
+  redis?: {
+    replicas?: number;
+    backupCron?: string;
+    /** a warm standby in the secondary cluster, loaded from the newest backup */
+    standby?: boolean;
+    /** service account of the backup Job (IRSA: write access to the backup bucket) */
+    backupServiceAccountName?: string;
+    /** service account of the standby pods (IRSA: read access to the backup bucket) */
+    standbyServiceAccountName?: string;
+  };
   /** Neon Postgres with a standby project in another Neon region */
   neon?: { primaryRegionId: string; standbyRegionId: string; plan?: NeonPlan; database?: string };
 }
@@ -181,8 +190,12 @@ export function platform() {
         tier: service.tier,
         regions,
         replicas: service.redis.replicas,
-        backup: { cron: service.redis.backupCron },
+        backup: {
+          cron: service.redis.backupCron,
+          serviceAccountName: service.redis.backupServiceAccountName,
+        },
         standby: service.redis.standby,
+        standbyServiceAccountName: service.redis.standbyServiceAccountName,
       });
       outputs.redisBackupBucket = redis.backupBucketName;
     }

@@ -159,6 +159,41 @@ describe("validatePlatformConfig", () => {
     ]);
   });
 
+  it("runs a Redis standby in the secondary cluster when a service asks, with the service accounts given", async () => {
+    const services = (
+      JSON.parse(prod.config["drkit-platform:services"]!) as { name: string; redis?: object }[]
+    ).map((s) =>
+      s.redis
+        ? {
+            ...s,
+            redis: {
+              ...s.redis,
+              standby: true,
+              backupServiceAccountName: "redis-backup",
+              standbyServiceAccountName: "redis-restore",
+            },
+          }
+        : s,
+    );
+    const withStandby = await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: { ...prod.config, "drkit-platform:services": JSON.stringify(services) },
+      preview: true,
+    });
+    const replications = withStandby.ofType("kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication");
+    expect(replications.map((r) => [r.name, withStandby.providerOf(r)?.name])).toEqual([
+      ["sessions-redis", "dr-primary"],
+      ["sessions-redis-standby", "dr-secondary"],
+    ]);
+    const spec = (r: CapturedResource) => plainProperties(r.inputs).spec as Record<string, unknown>;
+    expect(spec(replications[1]!).serviceAccountName).toBe("redis-restore");
+    const backupJob = plainProperties(withStandby.ofType("kubernetes:batch/v1:CronJob")[0]!.inputs) as {
+      spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName?: string } } } } };
+    };
+    expect(backupJob.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe("redis-backup");
+  });
+
   it("fails when a Kubernetes service has no kubeconfigs", () => {
     expect(
       validatePlatformConfig({
