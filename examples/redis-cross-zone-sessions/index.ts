@@ -17,5 +17,6 @@ export = () => {
     zones: 3,
     backup: { cron: "0 * * * *", retentionDays: 2, serviceAccountName: config.get("backupServiceAccount") },
   });
-  return { password: redis.password, backupBucket: redis.backupBucketName };
+  // Where the password is kept, not the password: stack outputs travel further than the cluster's Secret.
+  return { passwordSecret: `redis/${redis.passwordSecretName}`, backupBucket: redis.backupBucketName };
 };

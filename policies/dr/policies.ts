@@ -9,6 +9,7 @@ import { redisReplicationSpreadAcrossZones } from "./kubernetes/redisReplication
 import { veleroLocationDisallowObjectLock } from "./kubernetes/veleroLocationDisallowObjectLock";
 import { projectConfigureHistoryRetention } from "./neon/projectConfigureHistoryRetention";
 import { rpoRto } from "./stack/rpoRto";
+import { outputsDisallowSecrets } from "./stack/outputsDisallowSecrets";
 
 export const policies: Policy[] = [
   rpoRto,
@@ -20,4 +21,5 @@ export const policies: Policy[] = [
   redisReplicationSpreadAcrossZones,
   veleroLocationDisallowObjectLock,
   projectConfigureHistoryRetention,
+  outputsDisallowSecrets,
 ];

@@ -37,9 +37,9 @@ export async function check(
   pack: LoadedPolicyPack,
   program: () => unknown,
   policyName: string,
-  options: { preview?: boolean; config?: PolicyPackConfigFile } = {},
+  options: { preview?: boolean; config?: PolicyPackConfigFile; program?: Partial<ProgramOptions> } = {},
 ): Promise<{ report: PolicyReport; violations: [string, string][] }> {
-  const run = await runProgram(program, { ...base, preview: options.preview ?? false });
+  const run = await runProgram(program, { ...base, ...options.program, preview: options.preview ?? false });
   const report = await runPolicyPack(pack, run, { config: options.config });
   const violations = report.violations
     .filter((v) => v.policyName === policyName)

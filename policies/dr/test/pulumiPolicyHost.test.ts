@@ -51,6 +51,7 @@ it("loads under Pulumi's type-checking policy host and serves every policy", () 
     "drkit-kubernetes-redis-replication-spread-across-zones resource advisory",
     "drkit-kubernetes-velero-location-disallow-object-lock stack mandatory",
     "drkit-neon-project-configure-history-retention resource advisory",
+    "drkit-stack-outputs-disallow-secrets stack advisory",
   ]);
 });
 

@@ -1,6 +1,19 @@
 import * as path from "path";
-import { runProgram, plainProperties, CapturedResource, ProgramRun } from "@drkit/cli/harness";
-import { readProject, readStackConfig, closePolicyPacks } from "@drkit/cli";
+import {
+  runProgram,
+  runPolicyPack,
+  plainProperties,
+  CapturedResource,
+  PolicyPackConfigFile,
+  ProgramRun,
+} from "@drkit/cli/harness";
+import {
+  readProject,
+  readStackConfig,
+  closePolicyPacks,
+  policyPackAt,
+  readPolicyConfigFile,
+} from "@drkit/cli";
 import { drkit } from "../../../test/support/drkit";
 import type { FailoverRecordSpec } from "@drkit/components";
 import type { PlatformFailoverOutputs } from "../../failover/failover";
@@ -132,6 +145,27 @@ describe("the reference platform under the DR gate", () => {
     expect(
       out.split("\n").filter((l) => / (PolicyBreached|UnknownUntilDeploy|MissingPolicy)$/.test(l)),
     ).toEqual([]);
+  });
+
+  it("exports the database URIs as secrets on purpose, and its policy config says so by name", async () => {
+    const deployed = await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: prod.config,
+      // What Neon returns once the projects exist.
+      computedOutputs: { "neon:index/project:Project": ["connectionUri"] },
+    });
+    const pack = await policyPackAt(packDir);
+    const secretsPolicy = "drkit-stack-outputs-disallow-secrets";
+    const verdict = async (config: PolicyPackConfigFile) =>
+      (await runPolicyPack(pack, deployed, { config })).violations
+        .filter((v) => v.policyName === secretsPolicy)
+        .map((v) => v.message.slice(v.description.length + 1).split(": anyone")[0]);
+    expect(await verdict({})).toEqual([
+      "Stack output `services.orders.databaseUri` carries the secret `connectionUri` of neon:index/project:Project orders-db-primary",
+      "Stack output `services.orders.standbyDatabaseUri` carries the secret `connectionUri` of neon:index/project:Project orders-db-standby",
+    ]);
+    expect(await verdict(readPolicyConfigFile(path.join(root, "drkit-policy.prod.json")))).toEqual([]);
   });
 
   it("fails without the waiver: the breach is real", async () => {

@@ -174,6 +174,8 @@ export function validateRedisCrossZoneArgs(args: RedisCrossZoneArgs): string[] {
 export class RedisCrossZone extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:RedisCrossZone";
   readonly password: pulumi.Output<string>;
+  /** The Kubernetes Secret (in `namespace`, in each cluster) holding the password: export this, not it. */
+  readonly passwordSecretName: string;
   readonly backupBucketName: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCrossZoneArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -200,6 +202,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     );
     this.password = pulumi.secret(password.result);
     const secretName = `${name}-auth`;
+    this.passwordSecretName = secretName;
 
     // Backups land in the other region directly: a region loss cannot take them.
     const tags = serviceTags(args);

@@ -106,6 +106,21 @@ describe("RedisCrossZone", () => {
     ]);
   });
 
+  it("names the Secret that holds the password, to export instead of the password", async () => {
+    const run = await runProgram(() => {
+      const regions = new DrRegionPair("dr", {
+        primaryRegion: "eu-west-1",
+        secondaryRegion: "eu-central-1",
+        primaryKubeconfig: "kubeconfig-west",
+      });
+      return new RedisCrossZone("sessions", { service: "sessions", tier: "critical", regions })
+        .passwordSecretName;
+    }, base);
+    const secret = run.ofType("kubernetes:core/v1:Secret")[0]!;
+    expect(run.stackOutputs).toBe("sessions-auth");
+    expect((props(secret).metadata as unknown as { name: string }).name).toBe(run.stackOutputs);
+  });
+
   it("backs up hourly to a bucket in the other region, kept 7 days", async () => {
     const run = await runProgram(program(), base);
     const bucket = run.ofType("aws:s3/bucket:Bucket")[0]!;
