@@ -4,7 +4,8 @@ import { Provider as RandomProvider, RandomPassword } from "@pulumi/random";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Secret } from "@pulumi/kubernetes/core/v1";
 import { CronJob } from "@pulumi/kubernetes/batch/v1";
-import { Release } from "@pulumi/kubernetes/helm/v3";
+// The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import type { RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
