@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random";
 import { Secret } from "@pulumi/kubernetes/core/v1";
 import * as s3 from "@pulumi/aws/s3";
+import { PolicyConfigError, reconcilePolicyConfig } from "@drkit/cli/harness";
 import { usePack, check } from "./packHarness";
 
 const pack = usePack();
@@ -95,6 +96,12 @@ describe(POLICY, () => {
     expect(violations).toEqual([
       ["advisory", leak("other", "result", "random:index/randomPassword:RandomPassword db-password")],
     ]);
+  });
+
+  it("refuses allowedOutputs that is not a list of paths, naming the field", () => {
+    expect(() => reconcilePolicyConfig(pack(), { [POLICY]: { allowedOutputs: "db" } })).toThrow(
+      new PolicyConfigError([`${POLICY}: allowedOutputs must be array`]),
+    );
   });
 
   it("says it cannot decide during preview when an output is unknown and secrets exist", async () => {
