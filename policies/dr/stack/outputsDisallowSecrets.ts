@@ -9,8 +9,8 @@
 // every output that carries a secret value, and a deliberate, secret export is acknowledged by name in
 // `allowedOutputs`.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { JsonValue, UNKNOWN_VALUE } from "@drkit/posture";
-import { rawProperties } from "../support/properties";
+import type { JsonValue } from "@drkit/posture";
+import { isUnknown, rawProperties } from "../support/properties";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** Shorter secret values (flags, ports, "true") would match ordinary outputs by accident. */
@@ -31,7 +31,7 @@ interface SecretSource {
 function walk(
   value: JsonValue | undefined,
   path: string,
-  visit: (leaf: unknown, path: string) => void,
+  visit: (leaf: JsonValue | undefined, path: string) => void,
 ): void {
   if (Array.isArray(value)) {
     value.forEach((item, i) => walk(item, `${path}[${i}]`, visit));
@@ -50,7 +50,7 @@ function secretSources(resources: PolicyResource[]): { known: SecretSource[]; un
     const props = rawProperties(resource.props as Record<string, unknown>);
     for (const field of resource.opts.additionalSecretOutputs ?? []) {
       walk(props[field], field, (leaf, path) => {
-        if (leaf === UNKNOWN_VALUE) unknown = true;
+        if (isUnknown(leaf)) unknown = true;
         else if (typeof leaf === "string" && leaf.length >= MIN_SECRET_LENGTH)
           known.push({ value: leaf, resource, field: path });
       });
@@ -88,7 +88,7 @@ export const outputsDisallowSecrets: StackValidationPolicy = {
     const unknownOutputs: string[] = [];
     walk(rawProperties(stack.props as Record<string, unknown>), "", (leaf, path) => {
       if (isAllowed(path, allowed)) return;
-      if (leaf === UNKNOWN_VALUE) {
+      if (isUnknown(leaf)) {
         unknownOutputs.push(path);
         return;
       }
