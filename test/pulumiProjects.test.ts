@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import { parse as parseYaml } from "yaml";
-import { sharedFile } from "./support/sharedSchemas";
 
 const root = path.resolve(__dirname, "..");
 
@@ -17,7 +16,10 @@ function findProjectFiles(dir: string, found: string[] = []): string[] {
   return found.sort();
 }
 
-const schema = JSON.parse(fs.readFileSync(sharedFile("schemas/pulumi-project.schema.json"), "utf8"));
+// pulumi/pulumi's sdk/go/common/workspace/project.json, vendored (see test/vendor/schemas/README.md).
+const schema = JSON.parse(
+  fs.readFileSync(path.join(root, "test/vendor/schemas/pulumi-project.schema.json"), "utf8"),
+);
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 const projects = findProjectFiles(root);
 
@@ -32,6 +34,14 @@ it.each(projects)("%s is valid against Pulumi's project schema", (file) => {
   expect(ok).toBe(true);
 });
 
-it("rejects a project without a runtime (the validator is live)", () => {
-  expect(validate({ name: "x" })).toBe(false);
+// The schema accepts a name-only project (since pulumi/pulumi #22847); `pulumi preview` and `up` still need
+// the runtime, so every project drkit ships names one.
+it.each(projects)("%s names its runtime", (file) => {
+  const doc = parseYaml(fs.readFileSync(path.join(root, file), "utf8")) as { runtime?: unknown };
+  expect(doc.runtime).toEqual(expect.anything());
+});
+
+it("rejects a project whose runtime is not a name or an object (the validator is live)", () => {
+  expect(validate({ name: "x", runtime: 3 })).toBe(false);
+  expect(validate({ name: "", runtime: "nodejs" })).toBe(false);
 });

@@ -1,17 +1,17 @@
-// Validates Kubernetes custom resources against the upstream CRDs in shared/schemas/crds (the served,
-// storage version's openAPIV3Schema), so a manifest the API server would reject fails a test here.
+// Validates Kubernetes custom resources against the upstream CRDs vendored in test/vendor/schemas/crds (the
+// served, storage version's openAPIV3Schema), so a manifest the API server would reject fails a test here.
 import * as fs from "fs";
+import * as path from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { sharedFile } from "./sharedSchemas";
+
+const crdDir = path.resolve(__dirname, "../vendor/schemas/crds");
 
 const files: Record<string, string> = {
-  "velero.io/v1/Schedule": "schemas/crds/velero.io_schedules.yaml",
-  "velero.io/v1/BackupStorageLocation": "schemas/crds/velero.io_backupstoragelocations.yaml",
-  "redis.redis.opstreelabs.in/v1beta2/RedisReplication":
-    "schemas/crds/redis.redis.opstreelabs.in_redisreplications.yaml",
-  "redis.redis.opstreelabs.in/v1beta2/RedisSentinel":
-    "schemas/crds/redis.redis.opstreelabs.in_redissentinels.yaml",
+  "velero.io/v1/Schedule": "velero.io_schedules.yaml",
+  "velero.io/v1/BackupStorageLocation": "velero.io_backupstoragelocations.yaml",
+  "redis.redis.opstreelabs.in/v1beta2/RedisReplication": "redis.redis.opstreelabs.in_redisreplications.yaml",
+  "redis.redis.opstreelabs.in/v1beta2/RedisSentinel": "redis.redis.opstreelabs.in_redissentinels.yaml",
 };
 
 // Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords; int32/int64 formats are checked by
@@ -25,7 +25,7 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction {
   if (!file) throw new Error(`no upstream CRD for ${key}`);
   let validate = compiled.get(key);
   if (!validate) {
-    const crd = parseYaml(fs.readFileSync(sharedFile(file), "utf8")) as {
+    const crd = parseYaml(fs.readFileSync(path.join(crdDir, file), "utf8")) as {
       spec: {
         versions: { name: string; served: boolean; storage: boolean; schema: { openAPIV3Schema: object } }[];
       };
