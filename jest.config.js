@@ -1,6 +1,6 @@
 // Tests transpile with swc (no type-check: `pnpm typecheck` does that once for the whole tree).
 // @pulumi/pulumi eagerly loads `typescript` and `@npmcli/arborist` for closure serialization, which
-// drkit never uses in tests; stubbing them saves ~0.5 s per test file (reference §3.1, §5).
+// drkit never uses in tests; stubbing them saves ~0.5 s per test file.
 const swc = [
   "@swc/jest",
   { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },

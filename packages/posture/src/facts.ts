@@ -1,5 +1,5 @@
 // Every documented fact the model uses, with where it comes from. A derivation cites facts by id, so a
-// reviewer can check each number against its source (research notes: shared/reference/dr-facts.md).
+// reviewer can check each number against its source (bracketed keys are listed in docs/dr-facts.md).
 
 export interface Fact {
   readonly id: string;

@@ -1,8 +1,8 @@
 // Runs a Pulumi program in-process under @pulumi/pulumi's mock runtime and records every registration
 // the way the engine would see it: URN, type, options, inputs and outputs. No CLI, no plugins, no cloud.
 //
-// The stock mock monitor is not faithful enough for policy work (see shared/reference
-// pulumi-offline-testing.md §1.6), so this module taps it:
+// The stock mock monitor is not faithful enough for policy work (its URNs, options, outputs and providers
+// differ from what the engine records), so this module taps it:
 //   - URNs follow the engine's rule (full parent type chain; no `Stack$` prefix for top-level resources);
 //   - a duplicate URN fails the run with the engine's own message;
 //   - resource options (parent, dependsOn, protect, aliases, …) come from the full RegisterResourceRequest,

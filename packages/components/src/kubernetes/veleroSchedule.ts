@@ -10,7 +10,7 @@ import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
 import { checkCron, checkNamespaces, isDnsLabel, isGoDuration } from "./validation";
 import { s3ReplicationRole } from "../aws/replicationRole";
 
-/** The vmware-tanzu chart and AWS plugin drkit was written against (dr-facts §4.2). */
+/** The vmware-tanzu chart and AWS plugin drkit was written against. */
 export const VELERO_CHART = {
   repo: "https://vmware-tanzu.github.io/helm-charts",
   chart: "velero",
