@@ -12,7 +12,7 @@ import {
 } from "./harness/analyzer";
 import { readProject, readStackConfig, PulumiProject, StackConfig, UsageError } from "./project";
 import { toResourceGraph } from "./harness/graph";
-import { assessGraph, PostureReport, ResiliencyPolicyInput } from "@drkit/posture";
+import { assessWithConfig, PostureConfig, PostureReport } from "@drkit/posture";
 
 /** The stack policy whose config drives the posture model. */
 export const POSTURE_POLICY = "drkit-rpo-rto";
@@ -49,12 +49,8 @@ export interface CheckResult {
 function postureFor(run: ProgramRun, report: PolicyReport): PostureReport | undefined {
   const config = report.config[POSTURE_POLICY];
   if (!config || config.enforcementLevel === "disabled") return undefined;
-  const { assessmentDate, ...policy } = (config.properties ?? {}) as ResiliencyPolicyInput & {
-    assessmentDate?: string;
-  };
-  const now = assessmentDate ? new Date(`${assessmentDate}T00:00:00Z`) : new Date();
   try {
-    return assessGraph(toResourceGraph(run), policy, { now });
+    return assessWithConfig(toResourceGraph(run), (config.properties ?? {}) as PostureConfig, new Date());
   } catch {
     return undefined;
   }

@@ -11,12 +11,18 @@ import {
   ResiliencyPolicy,
   ResiliencyPolicyInput,
   Target,
+  InvalidPolicyError,
   Waiver,
   WaiverEvaluation,
+  calendarDay,
   isWaiverExpired,
   resolveResiliencyPolicy,
   waiverProblems,
 } from "./policy";
+import type { GraphResource } from "./graph";
+import { dataHoldingKind } from "./dataHolding";
+import { closestName } from "./names";
+import { COMPONENT_TYPE_PREFIX } from "./labels";
 import type { Rule } from "./rules/context";
 import { s3Rule } from "./rules/s3";
 import { route53Rule } from "./rules/route53";
@@ -25,11 +31,29 @@ import { redisRule } from "./rules/redis";
 import { neonRule } from "./rules/neon";
 
 export type AssessmentStatus =
-  "PolicyMet" | "PolicyBreached" | "Waived" | "NotApplicable" | "MissingPolicy" | "UnknownUntilDeploy";
+  | "PolicyMet"
+  | "PolicyBreached"
+  | "Waived"
+  | "NotApplicable"
+  | "MissingPolicy"
+  | "NotAssessed"
+  | "UnknownUntilDeploy";
+
+/** A resource of a service that holds data drkit cannot judge. */
+export interface NotAssessedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** why, and how to proceed */
+  readonly reason: string;
+}
 
 export interface Assessment {
   readonly service: string;
+  /** the tier whose targets apply: the declared one, or the strictest when several are declared */
   readonly tier: string;
+  /** every tier the service's resources declare */
+  readonly declaredTiers: readonly string[];
   readonly disruption: Disruption;
   /** the tier's target, or null when the policy has none (MissingPolicy) */
   readonly target: Target | null;
@@ -46,15 +70,40 @@ export interface Assessment {
   readonly sources: readonly Fact[];
   /** properties unknown until deploy that the assessment needed (`<urn> <path>`) */
   readonly unknownProperties: readonly string[];
-  /** the waiver that turned a breach into `Waived` */
-  readonly waiver: Waiver | null;
+  /** data-holding resources of the service that no rule could judge */
+  readonly notAssessed: readonly NotAssessedResource[];
+  /** the waivers that accepted a shortfall of this assessment */
+  readonly waivers: readonly Waiver[];
+}
+
+/** What was judged of a service: its resources, split into assessed, not assessed and stateless. */
+export interface ServiceCoverage {
+  readonly name: string;
+  readonly tier: string;
+  readonly declaredTiers: readonly string[];
+  /** URNs of every resource of the service */
+  readonly resources: readonly string[];
+  /** URNs a rule relied on */
+  readonly assessed: readonly string[];
+  /** resources that hold data no rule judged */
+  readonly notAssessed: readonly NotAssessedResource[];
+  /** URNs of resources that hold no data (roles, records, deployments, …) and were not assessed */
+  readonly stateless: readonly string[];
+}
+
+/** Something about a service that keeps it from being judged against its tier (missing, unknown or conflicting tiers). */
+export interface ServiceProblem {
+  readonly service: string;
+  /** the disruptions that could not be judged because of it */
+  readonly disruptions: readonly Disruption[];
+  readonly message: string;
 }
 
 export interface PostureReport {
   readonly assessments: readonly Assessment[];
   readonly waivers: readonly WaiverEvaluation[];
-  /** services and the URNs of their resources */
-  readonly services: readonly { name: string; tier: string; resources: string[] }[];
+  readonly services: readonly ServiceCoverage[];
+  readonly problems: readonly ServiceProblem[];
   /** true when any assessment is PolicyBreached (a waived breach does not count) */
   readonly breached: boolean;
 }
@@ -62,8 +111,20 @@ export interface PostureReport {
 export const RULES: readonly Rule[] = [s3Rule, route53Rule, veleroRule, redisRule, neonRule];
 
 export interface AssessOptions {
-  /** the moment waivers are judged against; the model never reads the clock itself */
+  /** the moment of judgement (the caller's clock; the model never reads the clock itself) */
   readonly now: Date;
+  /**
+   * the day the evidence is dated (reproducible reports). Waivers are judged at both instants: a waiver
+   * expired at either is not applied, so a past date cannot revive one.
+   */
+  readonly assessmentDate?: Date;
+}
+
+interface WaiverSlot {
+  readonly waiver: unknown;
+  readonly problems: string[];
+  readonly expired: boolean;
+  used: boolean;
 }
 
 /** Assesses every service of `graph`. Throws `InvalidPolicyError` or `PostureInputError` on bad input. */
@@ -75,98 +136,206 @@ export function assessGraph(
   const policy = resolveResiliencyPolicy(policyInput);
   const index = new GraphIndex(graph);
   const services = index.services();
-  const evaluations = policy.waivers.map((waiver) => ({
-    waiver,
-    problems: waiverProblems(waiver),
-    used: false,
-  }));
-  const assessments: Assessment[] = [];
-  for (const service of services) {
-    const estimates = RULES.flatMap((rule) => rule({ index, policy, service }));
-    for (const disruption of DISRUPTIONS) {
-      const assessment = assessOne(
-        service,
-        disruption,
-        estimates.filter((e) => e.disruption === disruption),
+  const instants = [options.now, ...(options.assessmentDate ? [options.assessmentDate] : [])];
+  const judgedOn = new Date(Math.max(...instants.map((d) => d.getTime())));
+  const slots: WaiverSlot[] = policy.waivers.map((waiver) => {
+    const problems = waiverProblems(waiver, policy.maximumWaiverDays, judgedOn);
+    return {
+      waiver,
+      problems,
+      expired: problems.length === 0 && instants.some((at) => isWaiverExpired(waiver as Waiver, at)),
+      used: false,
+    };
+  });
+  const usable = slots.filter((s) => s.problems.length === 0 && !s.expired);
+
+  const perService = services.map((service) => {
+    const reported: NotAssessedResource[] = [];
+    const estimates = RULES.flatMap((rule) =>
+      rule({
+        index,
         policy,
-      );
-      if (assessment.status !== "PolicyBreached") {
-        assessments.push(assessment);
-        continue;
-      }
-      const waiver = evaluations.find(
-        (w) =>
-          w.problems.length === 0 &&
-          (w.waiver as Waiver).service === service.name &&
-          ((w.waiver as Waiver).disruption === undefined || (w.waiver as Waiver).disruption === disruption) &&
-          !isWaiverExpired(w.waiver as Waiver, options.now),
-      );
-      if (waiver) {
-        waiver.used = true;
-        const w = waiver.waiver as Waiver;
-        assessments.push({
-          ...assessment,
-          status: "Waived",
-          waiver: w,
-          derivation: [
-            ...assessment.derivation,
-            `Breach waived until ${w.expires} by ${w.owner}: ${w.reason}`,
-          ],
-        });
-      } else {
-        assessments.push(assessment);
-      }
+        service,
+        notAssessed: (resource, reason) => reported.push(notAssessedEntry(resource, reason)),
+      }),
+    );
+    return { service, estimates, reported };
+  });
+  const basis = new Set(perService.flatMap(({ estimates }) => estimates.flatMap((e) => e.basis)));
+
+  const assessments: Assessment[] = [];
+  const coverage: ServiceCoverage[] = [];
+  const problems: ServiceProblem[] = [];
+  for (const { service, estimates, reported } of perService) {
+    const tiers = resolveTiers(service, policy);
+    const notAssessed = [...reported];
+    const stateless: string[] = [];
+    for (const r of service.resources) {
+      if (basis.has(r.urn) || notAssessed.some((n) => n.urn === r.urn) || isGrouping(r)) continue;
+      const kind = dataHoldingKind(r.type);
+      if (kind === undefined) stateless.push(r.urn);
+      else
+        notAssessed.push(
+          notAssessedEntry(
+            r,
+            kind.modelled
+              ? `it holds ${kind.holds}, but no drkit rule could assess it in this shape (e.g. a recovery copy whose source is not in the stack)`
+              : `it holds ${kind.holds}, and drkit has no model of how ${r.type} recovers`,
+          ),
+        );
     }
+    coverage.push({
+      name: service.name,
+      tier: tiers.tier,
+      declaredTiers: service.declaredTiers,
+      resources: service.resources.map((r) => r.urn),
+      assessed: service.resources.filter((r) => basis.has(r.urn)).map((r) => r.urn),
+      notAssessed,
+      stateless,
+    });
+    const missing: Disruption[] = [];
+    for (const disruption of DISRUPTIONS) {
+      const target = tiers.target(disruption);
+      if (target === null) missing.push(disruption);
+      assessments.push(
+        assessOne({
+          service: service.name,
+          tiers,
+          disruption,
+          target,
+          estimates: estimates.filter((e) => e.disruption === disruption),
+          notAssessed,
+          waivers: usable,
+          index,
+        }),
+      );
+    }
+    if (tiers.conflict)
+      problems.push({ service: service.name, disruptions: [...DISRUPTIONS], message: tiers.conflict });
+    if (missing.length > 0)
+      problems.push({ service: service.name, disruptions: missing, message: tiers.missingReason(missing) });
   }
-  const waivers: WaiverEvaluation[] = evaluations.map(({ waiver, problems, used }) => {
-    if (problems.length > 0) return { waiver, state: "malformed", problems };
-    const w = waiver as Waiver;
-    if (isWaiverExpired(w, options.now)) {
+
+  const serviceNames = new Set(services.map((s) => s.name));
+  const waivers: WaiverEvaluation[] = slots.map((slot): WaiverEvaluation => {
+    if (slot.problems.length > 0) return { waiver: slot.waiver, state: "malformed", problems: slot.problems };
+    const w = slot.waiver as Waiver;
+    if (slot.expired) {
       return {
-        waiver,
+        waiver: slot.waiver,
         state: "expired",
         problems: [`expired on ${w.expires}: not applied; renew it or fix the breach`],
       };
     }
-    return { waiver, state: used ? "applied" : "unused", problems: [] };
+    if (slot.used) return { waiver: slot.waiver, state: "applied", problems: [] };
+    return {
+      waiver: slot.waiver,
+      state: "unused",
+      problems: [
+        serviceNames.has(w.service)
+          ? `it matches no breach or unassessed resource of ${w.service}${w.disruption ? ` (${w.disruption})` : ""}${w.resource ? ` for resource ${w.resource}` : ""}: remove it, or correct it`
+          : `it names service ${w.service}, which is not in the stack${closestName(w.service, [...serviceNames]) ? ` (did you mean \`${closestName(w.service, [...serviceNames])}\`?)` : ""}: remove it, or correct it`,
+      ],
+    };
   });
   return {
     assessments,
     waivers,
-    services: services.map((s) => ({ name: s.name, tier: s.tier, resources: s.resources.map((r) => r.urn) })),
+    services: coverage,
+    problems,
     breached: assessments.some((a) => a.status === "PolicyBreached"),
   };
 }
 
-function assessOne(
-  service: ServiceGroup,
-  disruption: Disruption,
-  estimates: Estimate[],
-  policy: ResiliencyPolicy,
-): Assessment {
-  const target = policy.tiers[service.tier]?.[disruption] ?? null;
+/** Components (drkit's own) and providers group or configure resources; they hold nothing. */
+function isGrouping(resource: GraphResource): boolean {
+  return resource.type.startsWith(COMPONENT_TYPE_PREFIX) || resource.type.startsWith("pulumi:");
+}
+
+function notAssessedEntry(resource: GraphResource, reason: string): NotAssessedResource {
+  return { urn: resource.urn, type: resource.type, name: resource.name, reason };
+}
+
+interface ResolvedTiers {
+  /** the tier reported: the single declared tier, or the strictest known one */
+  readonly tier: string;
+  readonly declared: readonly string[];
+  /** the targets that apply: per disruption, the strictest of the declared tiers that define it */
+  target(disruption: Disruption): Target | null;
+  /** why some disruptions have no target */
+  missingReason(disruptions: Disruption[]): string;
+  /** set when the service declares several tiers */
+  readonly conflict?: string;
+}
+
+function resolveTiers(service: ServiceGroup, policy: ResiliencyPolicy): ResolvedTiers {
+  const defined = Object.keys(policy.tiers);
+  const known = service.declaredTiers.filter((t) => Object.prototype.hasOwnProperty.call(policy.tiers, t));
+  const unknown = service.declaredTiers.filter((t) => !known.includes(t));
+  const targetsOf = (tier: string) => policy.tiers[tier] ?? {};
+  const strictness = (tier: string) =>
+    Object.values(targetsOf(tier)).reduce((sum, t) => sum + (t ? t.rpoSeconds + t.rtoSeconds : 0), 0);
+  const strictest = [...known].sort((a, b) => strictness(a) - strictness(b) || a.localeCompare(b))[0];
+  const tier = strictest ?? service.declaredTiers[0] ?? "";
+  const declared = (tiers: string[]) => tiers.map((t) => `"${t}"`).join(" and ");
+  const unknownText = unknown
+    .map((t) => {
+      const suggestion = closestName(t, defined);
+      return `"${t}"${suggestion ? ` (did you mean \`${suggestion}\`?)` : ""}`;
+    })
+    .join(", ");
+  return {
+    tier,
+    declared: service.declaredTiers,
+    target: (disruption) => {
+      const targets = known.flatMap((t) => {
+        const target = targetsOf(t)[disruption];
+        return target ? [target] : [];
+      });
+      if (targets.length === 0) return null;
+      return {
+        rpoSeconds: Math.min(...targets.map((t) => t.rpoSeconds)),
+        rtoSeconds: Math.min(...targets.map((t) => t.rtoSeconds)),
+      };
+    },
+    missingReason: (disruptions) => {
+      const which = `${disruptions.join(", ")} ${disruptions.length === 1 ? "disruption is" : "disruptions are"} not judged`;
+      if (service.declaredTiers.length === 0)
+        return `${service.name} declares no tier, so its ${which}: give its resources the \`drkit:tier\` tag (Kubernetes: \`drkit.dev/tier\` label) or its component a \`tier\`, one of ${defined.join(", ")}.`;
+      if (known.length === 0)
+        return `${service.name} declares tier ${unknownText}, which the policy does not define (tiers: ${defined.join(", ")}), so its ${which}: correct the tier, or define it under \`tiers\` in the policy config.`;
+      return `${service.name}'s tier ${declared(known)} ${known.length === 1 ? "has" : "have"} no target for it in the policy (the config's \`tiers.${known[0]}\` replaces the default tier whole), so its ${which}: give every disruption a target.`;
+    },
+    conflict:
+      service.declaredTiers.length > 1
+        ? `${service.name} declares ${service.declaredTiers.length} tiers, ${declared(service.declaredTiers)}${unknown.length > 0 ? ` (not defined: ${unknownText})` : ""}: a service has one tier. Until its resources agree, the strictest targets apply${strictest ? ` (${strictest})` : ""}.`
+        : undefined,
+  };
+}
+
+const breaches = (seconds: number, limit: number) => !Number.isFinite(seconds) || seconds > limit;
+
+function assessOne(input: {
+  service: string;
+  tiers: ResolvedTiers;
+  disruption: Disruption;
+  target: Target | null;
+  estimates: Estimate[];
+  notAssessed: readonly NotAssessedResource[];
+  waivers: WaiverSlot[];
+  index: GraphIndex;
+}): Assessment {
+  const { service, tiers, disruption, target, estimates, notAssessed } = input;
   const derivation: string[] = [];
-  if (service.conflictingTiers.length > 0) {
-    derivation.push(
-      `Resources of ${service.name} also claim tier ${service.conflictingTiers.join(", ")}; the model uses ${service.tier}.`,
-    );
-  }
-  const base = { service: service.name, tier: service.tier, disruption, target, waiver: null };
-  if (estimates.length === 0) {
-    return {
-      ...base,
-      achievableRpoSeconds: null,
-      achievableRtoSeconds: null,
-      status: "NotApplicable",
-      rtoTerms: null,
-      derivation: [
-        ...derivation,
-        `No resource of ${service.name} is of a kind drkit models for a ${disruption} disruption (${DISRUPTION_MEANING[disruption]}).`,
-      ],
-      sources: [],
-      unknownProperties: [],
-    };
-  }
+  const base = {
+    service,
+    tier: tiers.tier,
+    declaredTiers: tiers.declared,
+    disruption,
+    target,
+    notAssessed,
+  };
+  if (tiers.conflict) derivation.push(tiers.conflict);
   const known = estimates.filter((e) => e.unknown.length === 0);
   const unknownProperties = estimates.flatMap((e) => e.unknown);
   for (const e of estimates) {
@@ -181,6 +350,27 @@ function assessOne(
       derivation.push(
         `${e.component}: cannot be estimated until deploy: ${e.unknown.join(", ")} unknown during preview.`,
       );
+  }
+  for (const n of notAssessed) {
+    derivation.push(
+      `drkit cannot judge ${n.type} ${n.name}: ${n.reason}. Protect its data with a kind drkit models, or waive it by name (\`resource: "${n.name}"\`) with an owner, a reason and an expiry.`,
+    );
+  }
+  if (estimates.length === 0 && notAssessed.length === 0) {
+    return {
+      ...base,
+      achievableRpoSeconds: null,
+      achievableRtoSeconds: null,
+      status: target === null ? "MissingPolicy" : "NotApplicable",
+      rtoTerms: null,
+      derivation: [
+        ...derivation,
+        `No resource of ${service} is of a kind drkit models for a ${disruption} disruption (${DISRUPTION_MEANING[disruption]}).`,
+      ],
+      sources: [],
+      unknownProperties: [],
+      waivers: [],
+    };
   }
   const holding = known.filter((e): e is Estimate & { rpoSeconds: number } => e.rpoSeconds !== null);
   const worstRpo = holding.reduce<(Estimate & { rpoSeconds: number }) | undefined>(
@@ -203,29 +393,70 @@ function assessOne(
       `Components recover in parallel, so the service RTO is the slowest recovery: ${formatDuration(rto)} (${slowest.component}).`,
     );
   }
-  const breaches = (seconds: number, limit: number) => !Number.isFinite(seconds) || seconds > limit;
+  const applied: Waiver[] = [];
+  const waiverFor = (subject: string, rpoSeconds: number | null, rtoSecondsValue: number | null) => {
+    const resource = input.index.byUrn.get(subject);
+    const slot = input.waivers.find((s) => {
+      const w = s.waiver as Waiver;
+      return (
+        w.service === service &&
+        (w.disruption === undefined || w.disruption === disruption) &&
+        (rpoSeconds === null && rtoSecondsValue === null
+          ? w.resource !== undefined && (w.resource === subject || w.resource === resource?.name)
+          : w.resource === undefined || w.resource === subject || w.resource === resource?.name) &&
+        (w.acceptedRpoSeconds === undefined || (rpoSeconds !== null && rpoSeconds <= w.acceptedRpoSeconds)) &&
+        (w.acceptedRtoSeconds === undefined ||
+          (rtoSecondsValue !== null && rtoSecondsValue <= w.acceptedRtoSeconds))
+      );
+    });
+    if (!slot) return undefined;
+    slot.used = true;
+    const w = slot.waiver as Waiver;
+    if (!applied.includes(w)) applied.push(w);
+    return w;
+  };
+  const waivedLine = (what: string, w: Waiver) =>
+    `${what} waived until ${w.expires} by ${w.owner}: ${w.reason}`;
+
   let status: AssessmentStatus;
+  let uncoveredBreaches = 0;
+  let uncoveredUnassessed = 0;
   if (target === null) {
     status = "MissingPolicy";
-    derivation.push(
-      service.tier === ""
-        ? `${service.name} has no tier: tag it (drkit:tier) or give its component a tier.`
-        : `Tier "${service.tier}" has no ${disruption} target in the policy.`,
-    );
-  } else if (known.length > 0 && (breaches(rpo, target.rpoSeconds) || breaches(rto, target.rtoSeconds))) {
-    status = "PolicyBreached";
-    if (breaches(rpo, target.rpoSeconds))
-      derivation.push(
-        `RPO ${formatDuration(rpo)} exceeds the ${service.tier} target of ${formatDuration(target.rpoSeconds)}.`,
-      );
-    if (breaches(rto, target.rtoSeconds))
-      derivation.push(
-        `RTO ${formatDuration(rto)} exceeds the ${service.tier} target of ${formatDuration(target.rtoSeconds)}.`,
-      );
-  } else if (unknownProperties.length > 0) {
-    status = "UnknownUntilDeploy";
+    derivation.push(tiers.missingReason([disruption]));
   } else {
-    status = "PolicyMet";
+    for (const e of known) {
+      const componentRto = rtoSeconds(e.rto);
+      const rpoBreach = e.rpoSeconds !== null && breaches(e.rpoSeconds, target.rpoSeconds);
+      const rtoBreach = breaches(componentRto, target.rtoSeconds);
+      if (!rpoBreach && !rtoBreach) continue;
+      const w = waiverFor(e.subject, e.rpoSeconds ?? 0, componentRto);
+      if (w) derivation.push(waivedLine(`The shortfall of ${e.component}`, w));
+      else uncoveredBreaches++;
+    }
+    for (const n of notAssessed) {
+      const w = waiverFor(n.urn, null, null);
+      if (w) derivation.push(waivedLine(`Not assessing ${n.type} ${n.name} is`, w));
+      else uncoveredUnassessed++;
+    }
+    if (known.length > 0 && breaches(rpo, target.rpoSeconds))
+      derivation.push(
+        `RPO ${formatDuration(rpo)} exceeds the ${tiers.tier} target of ${formatDuration(target.rpoSeconds)}.`,
+      );
+    if (known.length > 0 && breaches(rto, target.rtoSeconds))
+      derivation.push(
+        `RTO ${formatDuration(rto)} exceeds the ${tiers.tier} target of ${formatDuration(target.rtoSeconds)}.`,
+      );
+    status =
+      uncoveredBreaches > 0
+        ? "PolicyBreached"
+        : uncoveredUnassessed > 0
+          ? "NotAssessed"
+          : unknownProperties.length > 0
+            ? "UnknownUntilDeploy"
+            : applied.length > 0
+              ? "Waived"
+              : "PolicyMet";
   }
   const factKeys = new Set<FactKey>(estimates.flatMap((e) => e.facts));
   return {
@@ -237,5 +468,32 @@ function assessOne(
     derivation,
     sources: [...factKeys].map((k) => FACTS[k]),
     unknownProperties,
+    waivers: applied,
   };
+}
+
+/** The gate's settings as a pipeline writes them: the policy, plus the day evidence is dated. */
+export interface PostureConfig extends ResiliencyPolicyInput {
+  /** the day waivers are also judged at, `YYYY-MM-DD`, for reproducible evidence; never revives a waiver */
+  readonly assessmentDate?: string;
+}
+
+/**
+ * Assesses `graph` with the gate's settings at the caller's `now`. Throws `InvalidPolicyError` for a bad
+ * policy or an `assessmentDate` that is not a real calendar day.
+ */
+export function assessWithConfig(graph: ResourceGraph, config: PostureConfig, now: Date): PostureReport {
+  const { assessmentDate, ...policy } = config;
+  let day: number | undefined;
+  if (assessmentDate !== undefined) {
+    day = typeof assessmentDate === "string" ? calendarDay(assessmentDate) : undefined;
+    if (day === undefined)
+      throw new InvalidPolicyError([
+        `\`assessmentDate\` must be a real calendar date YYYY-MM-DD (got ${JSON.stringify(assessmentDate)}); omit it to judge today`,
+      ]);
+  }
+  return assessGraph(graph, policy, {
+    now,
+    assessmentDate: day === undefined ? undefined : new Date(day),
+  });
 }

@@ -19,6 +19,13 @@ export interface RtoTerms {
 export interface Estimate {
   /** what is estimated, e.g. `bucket orders-data (eu-west-1)` */
   readonly component: string;
+  /** URN of the resource the estimate is about: waivers name it, the derivation cites it */
+  readonly subject: string;
+  /**
+   * URNs of every resource the estimate relied on (the subject, its versioning, its replica, the health
+   * check, the backup job, …): these count as assessed in the service's coverage.
+   */
+  readonly basis: readonly string[];
   readonly disruption: Disruption;
   /** seconds of data lost at worst; `Infinity`: nothing bounds it; `null`: holds no data */
   readonly rpoSeconds: number | null;

@@ -67,11 +67,9 @@ export class PropertyReader {
 
 export interface ServiceGroup {
   readonly name: string;
-  /** the tier the service's components or tags give; "" when none does */
-  tier: string;
+  /** every tier the service's components, tags or labels declare, in order of first appearance */
+  readonly declaredTiers: string[];
   readonly resources: GraphResource[];
-  /** tiers other than `tier` that some resources of the service claim */
-  readonly conflictingTiers: string[];
 }
 
 export class GraphIndex {
@@ -157,17 +155,21 @@ export class GraphIndex {
     return found;
   }
 
-  /** The service a resource belongs to: its nearest drkit component's, else its own tags or labels. */
+  /**
+   * The service a resource belongs to: its nearest drkit component's, else its own tags (merged over the
+   * AWS provider's `defaultTags`, as the provider merges them) or Kubernetes labels.
+   */
   serviceOf(resource: GraphResource): { service: string; tier: string } | null {
     const fromComponent = this.serviceFromComponents(resource);
     if (fromComponent) return fromComponent;
-    const tags = valueAt(resource.properties, "tags");
+    const ownTags = valueAt(resource.properties, "tags");
+    const tags = { ...providerDefaultTags(resource), ...(isBag(ownTags) ? ownTags : {}) };
     const labels = valueAt(resource.properties, "metadata.labels");
     for (const [bag, serviceKey, tierKey] of [
       [tags, SERVICE_TAG, TIER_TAG],
       [labels, SERVICE_LABEL, TIER_LABEL],
     ] as const) {
-      if (bag && typeof bag === "object" && !Array.isArray(bag) && typeof bag[serviceKey] === "string") {
+      if (isBag(bag) && typeof bag[serviceKey] === "string") {
         const tier = bag[tierKey];
         return { service: bag[serviceKey] as string, tier: typeof tier === "string" ? tier : "" };
       }
@@ -183,19 +185,36 @@ export class GraphIndex {
       if (!membership || membership.service === UNKNOWN_VALUE) continue;
       let group = groups.get(membership.service);
       if (!group) {
-        group = { name: membership.service, tier: membership.tier, resources: [], conflictingTiers: [] };
+        group = { name: membership.service, declaredTiers: [], resources: [] };
         groups.set(membership.service, group);
-      } else if (group.tier === "") {
-        group.tier = membership.tier;
-      } else if (
-        membership.tier &&
-        membership.tier !== group.tier &&
-        !group.conflictingTiers.includes(membership.tier)
-      ) {
-        group.conflictingTiers.push(membership.tier);
+      }
+      if (membership.tier !== "" && !group.declaredTiers.includes(membership.tier)) {
+        group.declaredTiers.push(membership.tier);
       }
       group.resources.push(r);
     }
     return [...groups.values()];
   }
+}
+
+const isBag = (value: JsonValue | undefined): value is { [key: string]: JsonValue } =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The tags an AWS provider adds to every resource it manages (`defaultTags.tags`). The SDK sends provider
+ * inputs that are objects as JSON text, so both forms are read.
+ */
+function providerDefaultTags(resource: GraphResource): { [key: string]: JsonValue } {
+  const provider = resource.provider;
+  if (!provider || !provider.type.startsWith("pulumi:providers:aws")) return {};
+  let defaultTags: JsonValue | undefined = provider.properties.defaultTags;
+  if (typeof defaultTags === "string" && defaultTags !== UNKNOWN_VALUE) {
+    try {
+      defaultTags = JSON.parse(defaultTags) as JsonValue;
+    } catch {
+      return {};
+    }
+  }
+  const tags = valueAt(defaultTags, "tags");
+  return isBag(tags) ? tags : {};
 }

@@ -9,3 +9,6 @@ export type { ServiceGroup } from "./graphIndex";
 export * from "./assess";
 export * from "./table";
 export { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "./rules/neon";
+export { DATA_HOLDING_KINDS, dataHoldingKind } from "./dataHolding";
+export type { DataHoldingKind } from "./dataHolding";
+export { closestName } from "./names";

@@ -19,3 +19,12 @@ export const COMPONENT_TYPE_PREFIX = "drkit:index:";
 
 /** The tiers drkit ships default targets for; policy config may add more. */
 export const DEFAULT_TIERS = ["critical", "important", "standard"] as const;
+
+/**
+ * Annotation (Kubernetes) or tag (AWS) on a deployed alarm naming what it watches: the URN or resource
+ * name of the data source (e.g. a Neon primary project). The model credits a bound to an alarm only when
+ * such a resource is in the graph: an alarm passed as an argument bounds nothing.
+ */
+export const ALARM_FOR_ANNOTATION = "drkit.dev/alarm-for";
+/** Annotation or tag on that alarm: the threshold, in seconds, at which it fires. */
+export const ALARM_THRESHOLD_ANNOTATION = "drkit.dev/alarm-threshold-seconds";

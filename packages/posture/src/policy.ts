@@ -53,6 +53,15 @@ export interface Waiver {
   readonly service: string;
   /** the disruption waived; omitted: every disruption of the service */
   readonly disruption?: Disruption;
+  /**
+   * the resource (name or URN) whose shortfall is accepted; omitted: any breaching component of the
+   * service. A resource drkit cannot assess (`NotAssessed`) is waived only by a waiver that names it.
+   */
+  readonly resource?: string;
+  /** the worst RPO accepted, seconds; omitted: any. A breach worse than this is not waived. */
+  readonly acceptedRpoSeconds?: number;
+  /** the worst RTO accepted, seconds; omitted: any. */
+  readonly acceptedRtoSeconds?: number;
   readonly owner: string;
   readonly reason: string;
   /** last day the waiver applies, `YYYY-MM-DD` (UTC) */
@@ -62,7 +71,9 @@ export interface Waiver {
 export interface ResiliencyPolicy {
   readonly tiers: Readonly<Record<string, TierTargets>>;
   readonly estimates: ActionEstimates;
-  readonly waivers: readonly Waiver[];
+  readonly waivers: readonly unknown[];
+  /** how far past the day it is judged a waiver may run. @default 365 */
+  readonly maximumWaiverDays: number;
 }
 
 /** What callers pass: everything optional; tiers given replace the defaults tier by tier. */
@@ -70,7 +81,10 @@ export interface ResiliencyPolicyInput {
   readonly tiers?: Readonly<Record<string, TierTargets>>;
   readonly estimates?: Partial<ActionEstimates>;
   readonly waivers?: readonly unknown[];
+  readonly maximumWaiverDays?: number;
 }
+
+export const DEFAULT_MAXIMUM_WAIVER_DAYS = 365;
 
 const every = (rpoSeconds: number, rtoSeconds: number): TierTargets =>
   Object.fromEntries(DISRUPTIONS.map((d) => [d, { rpoSeconds, rtoSeconds }]));
@@ -99,7 +113,12 @@ export const DEFAULT_ESTIMATES: ActionEstimates = {
 };
 
 export function defaultResiliencyPolicy(): ResiliencyPolicy {
-  return { tiers: DEFAULT_TIER_TARGETS, estimates: DEFAULT_ESTIMATES, waivers: [] };
+  return {
+    tiers: DEFAULT_TIER_TARGETS,
+    estimates: DEFAULT_ESTIMATES,
+    waivers: [],
+    maximumWaiverDays: DEFAULT_MAXIMUM_WAIVER_DAYS,
+  };
 }
 
 /** Thrown for a policy the model cannot use; lists every problem. */
@@ -155,6 +174,12 @@ export function validateResiliencyPolicy(input: ResiliencyPolicyInput): string[]
       problems.push(`\`estimates.${key}\` must be a number of seconds ≥ 0 (got ${JSON.stringify(value)})`);
     }
   }
+  const maxDays = input.maximumWaiverDays;
+  if (maxDays !== undefined && !(Number.isInteger(maxDays) && maxDays >= 1 && maxDays <= 3650)) {
+    problems.push(
+      `\`maximumWaiverDays\` must be a whole number of days from 1 to 3650 (got ${JSON.stringify(maxDays)}); omit it to use ${DEFAULT_MAXIMUM_WAIVER_DAYS}`,
+    );
+  }
   if (input.waivers !== undefined && !Array.isArray(input.waivers)) {
     problems.push(`\`waivers\` must be a list (got ${JSON.stringify(input.waivers)})`);
   }
@@ -168,7 +193,8 @@ export function resolveResiliencyPolicy(input: ResiliencyPolicyInput = {}): Resi
   return {
     tiers: { ...DEFAULT_TIER_TARGETS, ...(input.tiers ?? {}) },
     estimates: { ...DEFAULT_ESTIMATES, ...(input.estimates ?? {}) },
-    waivers: (input.waivers ?? []) as Waiver[],
+    waivers: input.waivers ?? [],
+    maximumWaiverDays: input.maximumWaiverDays ?? DEFAULT_MAXIMUM_WAIVER_DAYS,
   };
 }
 
@@ -180,12 +206,39 @@ export interface WaiverEvaluation {
   /** the waiver as given */
   readonly waiver: unknown;
   readonly state: WaiverState;
-  /** why it was not applied (expired, malformed) */
+  /** why it was not applied (expired, malformed) or what it matched nothing of (unused) */
   readonly problems: readonly string[];
 }
 
-/** Problems that make a waiver unusable: it must name service, owner, reason and a real expiry date. */
-export function waiverProblems(waiver: unknown): string[] {
+/** The first instant of a `YYYY-MM-DD` day (UTC), or undefined when it is not a real calendar date. */
+export function calendarDay(text: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const start = Date.UTC(year, month - 1, day);
+  const date = new Date(start);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return undefined;
+  return start;
+}
+
+const DAY_MS = 86_400_000;
+const WAIVER_KEYS = [
+  "service",
+  "disruption",
+  "resource",
+  "acceptedRpoSeconds",
+  "acceptedRtoSeconds",
+  "owner",
+  "reason",
+  "expires",
+];
+
+/**
+ * Problems that make a waiver unusable: it must name service, owner, reason and a real expiry date no
+ * further than `maximumWaiverDays` past `judgedOn`.
+ */
+export function waiverProblems(waiver: unknown, maximumWaiverDays: number, judgedOn: Date): string[] {
   if (!isObject(waiver)) return [`a waiver must be an object (got ${JSON.stringify(waiver)})`];
   const problems: string[] = [];
   for (const key of ["service", "owner", "reason"] as const) {
@@ -193,29 +246,45 @@ export function waiverProblems(waiver: unknown): string[] {
       problems.push(`\`${key}\` is required (got ${JSON.stringify(waiver[key] ?? null)})`);
     }
   }
+  for (const key of Object.keys(waiver)) {
+    if (!WAIVER_KEYS.includes(key)) {
+      problems.push(`\`${key}\` is not a waiver field (fields: ${WAIVER_KEYS.join(", ")})`);
+    }
+  }
   if (waiver.disruption !== undefined && !(DISRUPTIONS as readonly unknown[]).includes(waiver.disruption)) {
     problems.push(
       `\`disruption\` must be one of ${DISRUPTIONS.join(", ")} or omitted (got ${JSON.stringify(waiver.disruption)})`,
     );
   }
-  if (typeof waiver.expires !== "string" || expiryEnd(waiver.expires) === undefined) {
-    problems.push(`\`expires\` must be a date YYYY-MM-DD (got ${JSON.stringify(waiver.expires ?? null)})`);
+  if (waiver.resource !== undefined && (typeof waiver.resource !== "string" || waiver.resource === "")) {
+    problems.push(
+      `\`resource\` must be a resource name or URN, or omitted (got ${JSON.stringify(waiver.resource)})`,
+    );
+  }
+  for (const key of ["acceptedRpoSeconds", "acceptedRtoSeconds"] as const) {
+    if (waiver[key] !== undefined && !isSeconds(waiver[key])) {
+      problems.push(
+        `\`${key}\` must be a number of seconds ≥ 0, or omitted (got ${JSON.stringify(waiver[key])})`,
+      );
+    }
+  }
+  const expiresDay = typeof waiver.expires === "string" ? calendarDay(waiver.expires) : undefined;
+  if (expiresDay === undefined) {
+    problems.push(
+      `\`expires\` must be a real calendar date YYYY-MM-DD (got ${JSON.stringify(waiver.expires ?? null)})`,
+    );
+  } else {
+    const latest = Math.floor(judgedOn.getTime() / DAY_MS) * DAY_MS + maximumWaiverDays * DAY_MS;
+    if (expiresDay > latest) {
+      problems.push(
+        `\`expires\` ${String(waiver.expires)} is more than ${maximumWaiverDays} days after ${new Date(judgedOn).toISOString().slice(0, 10)}: a waiver is time-boxed; shorten it (or raise \`maximumWaiverDays\`)`,
+      );
+    }
   }
   return problems;
 }
 
-/** The first instant after the waiver's last day (UTC), or undefined for an invalid date. */
-function expiryEnd(expires: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
-  if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const start = Date.UTC(year, month - 1, day);
-  const date = new Date(start);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
-    return undefined;
-  return start + 86_400_000;
-}
-
-export function isWaiverExpired(waiver: Waiver, now: Date): boolean {
-  return now.getTime() >= (expiryEnd(waiver.expires) ?? 0);
+/** Whether a (well-formed) waiver has passed its last day (UTC) at `at`. */
+export function isWaiverExpired(waiver: Waiver, at: Date): boolean {
+  return at.getTime() >= (calendarDay(waiver.expires) ?? 0) + DAY_MS;
 }

@@ -19,7 +19,8 @@ function pair(target: number | undefined, achievable: number | null, known: bool
 /** The posture as a plain-text table, followed by waivers that were not applied. Deterministic. */
 export function renderPostureTable(report: PostureReport): string {
   const rows = report.assessments.map((a) => {
-    const known = a.status !== "UnknownUntilDeploy" && a.status !== "NotApplicable";
+    const known =
+      a.status !== "UnknownUntilDeploy" && a.status !== "NotApplicable" && a.status !== "NotAssessed";
     return [
       a.service,
       a.tier || "-",
@@ -38,11 +39,29 @@ export function renderPostureTable(report: PostureReport): string {
   const out = [line(HEADERS), ...rows.map(line)];
   if (rows.length === 0)
     out.push("(no service found: tag resources with drkit:service and drkit:tier, or use drkit components)");
-  for (const w of report.waivers.filter((x) => x.state === "expired" || x.state === "malformed")) {
+  out.push(...coverageLines(report));
+  for (const p of report.problems) out.push(`not judged: ${p.message}`);
+  for (const w of report.waivers.filter((x) => x.state !== "applied")) {
     const waiver = w.waiver as { service?: unknown; disruption?: unknown; owner?: unknown };
     out.push(
       `waiver ${String(waiver.service ?? "?")}${waiver.disruption ? `/${String(waiver.disruption)}` : ""} (${String(waiver.owner ?? "no owner")}) ${w.state}: ${w.problems.join("; ")}`,
     );
   }
   return out.join("\n");
+}
+
+/** "Coverage: 12 of 20 resources assessed; …", then a line per resource drkit cannot judge. */
+export function coverageLines(report: PostureReport): string[] {
+  if (report.services.length === 0) return [];
+  const total = report.services.reduce(
+    (n, s) => n + s.assessed.length + s.notAssessed.length + s.stateless.length,
+    0,
+  );
+  const assessed = report.services.reduce((n, s) => n + s.assessed.length, 0);
+  const notAssessed = report.services.flatMap((s) => s.notAssessed.map((n) => ({ service: s.name, ...n })));
+  const stateless = report.services.reduce((n, s) => n + s.stateless.length, 0);
+  return [
+    `Coverage: ${assessed} of ${total} resources assessed; ${notAssessed.length} hold${notAssessed.length === 1 ? "s" : ""} data drkit cannot judge (NotAssessed); ${stateless} stateless, not assessed.`,
+    ...notAssessed.map((n) => `not assessed: ${n.service}: ${n.type} ${n.name}: ${n.reason}`),
+  ];
 }

@@ -3,13 +3,14 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   Assessment,
   DEFAULT_ESTIMATES,
+  DEFAULT_MAXIMUM_WAIVER_DAYS,
   DEFAULT_TIER_TARGETS,
   DISRUPTIONS,
   DISRUPTION_MEANING,
   InvalidPolicyError,
+  PostureConfig,
   PostureInputError,
-  ResiliencyPolicyInput,
-  assessGraph,
+  assessWithConfig,
   formatDuration,
 } from "@drkit/posture";
 import { toResourceGraph } from "../support/graph";
@@ -22,10 +23,19 @@ const target: PolicyConfigJSONSchema = {
   additionalProperties: false,
 };
 
+type Level = "advisory" | "mandatory";
+const level: PolicyConfigJSONSchema = {
+  type: "string",
+  enum: ["advisory", "mandatory"],
+  default: "mandatory",
+};
+
 /** The policy's settings: the posture model's resiliency policy, in `--policy-pack-config` form. */
-export interface RpoRtoConfig extends ResiliencyPolicyInput {
-  /** the day waivers are judged against, `YYYY-MM-DD`; default today (UTC) */
-  assessmentDate?: string;
+export interface RpoRtoConfig extends PostureConfig {
+  /** level of a service whose targets are unknown (no tier, unknown tier, tiers in conflict). @default "mandatory" */
+  missingPolicyLevel?: Level;
+  /** level of a service holding data drkit cannot judge (`NotAssessed`). @default "mandatory" */
+  notAssessedLevel?: Level;
 }
 
 function compare(achievable: number | null, target: number): string {
@@ -99,6 +109,9 @@ export const rpoRto: StackValidationPolicy = {
           properties: {
             service: { type: "string", minLength: 1 },
             disruption: { type: "string", enum: [...DISRUPTIONS] },
+            resource: { type: "string", minLength: 1 },
+            acceptedRpoSeconds: seconds,
+            acceptedRtoSeconds: seconds,
             owner: { type: "string", minLength: 1 },
             reason: { type: "string", minLength: 1 },
             expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
@@ -108,41 +121,82 @@ export const rpoRto: StackValidationPolicy = {
         },
         default: [],
       },
-      assessmentDate: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
+      assessmentDate: {
+        type: "string",
+        pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+        description:
+          "Date the evidence as of this day (reproducible reports). Waivers are judged on this day and today: a past date never revives an expired waiver.",
+      },
+      maximumWaiverDays: {
+        type: "integer",
+        minimum: 1,
+        maximum: 3650,
+        default: DEFAULT_MAXIMUM_WAIVER_DAYS,
+        description: "A waiver may not run longer than this many days past the day it is judged.",
+      },
+      missingPolicyLevel: {
+        ...level,
+        description:
+          "Level of a service whose targets are unknown: no tier, a tier the policy does not define, a tier without a target for a disruption, or several tiers.",
+      },
+      notAssessedLevel: {
+        ...level,
+        description: "Level of a service holding data drkit cannot judge (NotAssessed) and no waiver names.",
+      },
     },
   },
   validateStack: (args, reportViolation) => {
-    const config = args.getConfig<RpoRtoConfig>();
-    const now = config.assessmentDate ? new Date(`${config.assessmentDate}T00:00:00Z`) : new Date();
+    const { missingPolicyLevel, notAssessedLevel, ...config } = args.getConfig<RpoRtoConfig>();
     let report;
     try {
-      report = assessGraph(toResourceGraph(args.resources), config, { now });
+      report = assessWithConfig(toResourceGraph(args.resources), config, new Date());
     } catch (err) {
       if (err instanceof PostureInputError || err instanceof InvalidPolicyError)
         return reportViolation(err.message);
       throw err;
     }
     // The SDK types reportViolation as (message, urn); at runtime it also takes an object that sets the
-    // level of one violation (@pulumi/policy server.js makeReportViolationFun).
+    // level of one violation (@pulumi/policy server.js makeReportViolationFun). "mandatory" inherits the
+    // policy's own level, so a policy configured advisory stays advisory throughout.
     const report_ = reportViolation as ReportViolation &
-      ((v: { message: string; urn?: string; enforcementLevel: "advisory" }) => void);
+      ((v: { message: string; urn?: string; enforcementLevel?: "advisory" }) => void);
+    const at = (message: string, urn: string | undefined, configured: Level | undefined) =>
+      report_({
+        message: `${rpoRto.description}\n${message}`,
+        urn,
+        ...(configured === "advisory" ? { enforcementLevel: "advisory" as const } : {}),
+      });
     const urnOf = (service: string) => report.services.find((s) => s.name === service)?.resources[0];
+    for (const problem of report.problems) {
+      at(`NOT JUDGED: ${problem.message}`, urnOf(problem.service), missingPolicyLevel);
+    }
     for (const a of report.assessments) {
       if (a.status === "PolicyBreached" || a.status === "UnknownUntilDeploy") {
         reportViolation(body(a), urnOf(a.service));
       } else if (a.status === "Waived") {
-        report_({
-          message: `${rpoRto.description}\nWAIVED: ${body(a)}`,
-          urn: urnOf(a.service),
-          enforcementLevel: "advisory",
-        });
+        at(`WAIVED: ${body(a)}`, urnOf(a.service), "advisory");
       }
     }
-    for (const w of report.waivers.filter((x) => x.state === "expired" || x.state === "malformed")) {
-      report_({
-        message: `${rpoRto.description}\nA waiver was not applied (${w.state}): ${describeWaiver(w.waiver)}: ${w.problems.join("; ")}`,
-        enforcementLevel: "advisory",
-      });
+    for (const service of report.services) {
+      const disruptions = report.assessments
+        .filter((a) => a.service === service.name && a.status === "NotAssessed")
+        .map((a) => a.disruption);
+      if (disruptions.length === 0) continue;
+      const lines = service.notAssessed.map(
+        (n) =>
+          `  - drkit cannot judge ${n.type} ${n.name}: ${n.reason}. How to proceed: protect its data with a kind drkit models, or add a waiver naming it (\`"resource": "${n.name}"\`) with an owner, a reason and an expiry.`,
+      );
+      at(
+        `NOT ASSESSED: ${service.name} (${service.tier}) holds data drkit cannot judge, so its ${disruptions.join(", ")} ${disruptions.length === 1 ? "disruption is" : "disruptions are"} not judged:\n${lines.join("\n")}`,
+        service.notAssessed[0]?.urn ?? urnOf(service.name),
+        notAssessedLevel,
+      );
+    }
+    for (const w of report.waivers.filter((x) => x.state !== "applied")) {
+      const text = `A waiver was not applied (${w.state}): ${describeWaiver(w.waiver)}: ${w.problems.join("; ")}`;
+      // A malformed waiver is refused like bad config; an expired or unused one is a reminder.
+      if (w.state === "malformed") reportViolation(text);
+      else at(text, undefined, "advisory");
     }
   },
 };

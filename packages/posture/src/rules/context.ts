@@ -1,3 +1,4 @@
+import type { GraphResource } from "../graph";
 import type { GraphIndex, ServiceGroup } from "../graphIndex";
 import type { ActionEstimates, ResiliencyPolicy } from "../policy";
 import { NO_TIME, RtoTerms, Term, term } from "../estimate";
@@ -7,6 +8,11 @@ export interface RuleContext {
   readonly index: GraphIndex;
   readonly policy: ResiliencyPolicy;
   readonly service: ServiceGroup;
+  /**
+   * Says that a resource of the service holds data the rule cannot judge (a deprecated inline setting, a
+   * shape it does not model): the service is then `NotAssessed`, never silently met.
+   */
+  readonly notAssessed: (resource: GraphResource, why: string) => void;
 }
 
 export type Rule = (context: RuleContext) => Estimate[];

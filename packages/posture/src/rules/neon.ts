@@ -1,7 +1,9 @@
 // Neon Postgres: point-in-time restore inside the history window for software disruptions, Neon's own
 // multi-AZ storage for hardware and zone, and a logically replicated standby project for region.
 import type { GraphResource } from "../graph";
-import { PropertyReader } from "../graphIndex";
+import { GraphIndex, PropertyReader, ServiceGroup } from "../graphIndex";
+import type { ActionEstimates } from "../policy";
+import { ALARM_FOR_ANNOTATION, ALARM_THRESHOLD_ANNOTATION } from "../labels";
 import { Estimate, NO_TIME, term } from "../estimate";
 import { manualRecovery, Rule } from "./context";
 
@@ -14,30 +16,87 @@ const LIMIT_BY_PLAN: Readonly<Record<string, number | undefined>> = NEON_PLAN_HI
 /** What Neon keeps when `historyRetentionSeconds` is not set: one day. */
 export const NEON_DEFAULT_HISTORY_SECONDS = 86_400;
 
-export const neonRule: Rule = ({ service, policy }) => {
-  const e = policy.estimates;
+/** The deployed alarms by what they watch (URN or name): resources annotated or tagged `drkit.dev/alarm-for`. */
+function deployedAlarms(
+  index: GraphIndex,
+): Map<string, { alarm: GraphResource; thresholdSeconds: number | undefined }[]> {
+  return index.memo("alarms-by-target", () => {
+    const byTarget = new Map<string, { alarm: GraphResource; thresholdSeconds: number | undefined }[]>();
+    for (const r of index.graph.resources) {
+      const read = new PropertyReader(r);
+      for (const path of ["metadata.annotations", "tags"]) {
+        const bag = read.get(path);
+        if (typeof bag !== "object" || bag === null || Array.isArray(bag)) continue;
+        const target = bag[ALARM_FOR_ANNOTATION];
+        if (typeof target !== "string") continue;
+        const threshold = Number(bag[ALARM_THRESHOLD_ANNOTATION]);
+        const list = byTarget.get(target) ?? [];
+        list.push({
+          alarm: r,
+          thresholdSeconds: Number.isFinite(threshold) && threshold > 0 ? threshold : undefined,
+        });
+        byTarget.set(target, list);
+      }
+    }
+    return byTarget;
+  });
+}
+
+/** A database: its primary project, the standby that follows it and the component that made them. */
+interface NeonDatabase {
+  readonly primary: GraphResource;
+  readonly standby: GraphResource | undefined;
+  readonly component: GraphResource | undefined;
+}
+
+/**
+ * Every database of the service: one per NeonGeoReplica (its primary and standby projects), and one per
+ * project that no component groups. Each is assessed; the worst bounds the service.
+ */
+function databasesOf(service: ServiceGroup): NeonDatabase[] {
   const projects = service.resources.filter((r) => r.type === NEON_PROJECT);
-  const [firstProject] = projects;
-  if (firstProject === undefined) return [];
-  const component = service.resources.find((r) => r.type === NEON_GEO_REPLICA);
+  const components = service.resources.filter((r) => r.type === NEON_GEO_REPLICA);
+  const regionOf = (p: GraphResource) => new PropertyReader(p).string("regionId");
+  const grouped = new Set<GraphResource>();
+  const databases: NeonDatabase[] = [];
+  for (const component of components) {
+    const c = new PropertyReader(component);
+    const children = projects.filter((p) => p.parent === component.urn);
+    const [first] = children;
+    if (first === undefined) continue;
+    const primaryRegionId = c.string("primaryRegionId");
+    const standbyRegionId = c.string("standbyRegionId");
+    const primary =
+      children.find((p) => primaryRegionId !== undefined && regionOf(p) === primaryRegionId) ?? first;
+    const standby = children.find(
+      (p) =>
+        p !== primary &&
+        regionOf(p) !== undefined &&
+        regionOf(p) !== regionOf(primary) &&
+        (standbyRegionId === undefined || regionOf(p) === standbyRegionId),
+    );
+    children.forEach((p) => grouped.add(p));
+    databases.push({ primary, standby, component });
+  }
+  for (const project of projects) {
+    if (!grouped.has(project)) databases.push({ primary: project, standby: undefined, component: undefined });
+  }
+  return databases;
+}
+
+export const neonRule: Rule = ({ index, service, policy }) =>
+  databasesOf(service).flatMap((database) => assessDatabase(index, policy.estimates, database));
+
+function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase): Estimate[] {
+  const { primary, standby, component } = db;
   const c = component ? new PropertyReader(component) : undefined;
   const plan = c?.string("plan");
-  const primaryRegionId = c?.string("primaryRegionId");
-  const standbyRegionId = c?.string("standbyRegionId");
-  const lagAlarm = c?.number("replicationLagAlarmSeconds");
-  const regionOf = (p: GraphResource) => new PropertyReader(p).string("regionId");
-  const primary =
-    projects.find((p) => primaryRegionId !== undefined && regionOf(p) === primaryRegionId) ?? firstProject;
+  const requestedAlarm = c?.number("replicationLagAlarmSeconds");
   const read = new PropertyReader(primary);
   const primaryRegion = read.string("regionId");
-  const standby = projects.find(
-    (p) =>
-      p !== primary &&
-      regionOf(p) !== undefined &&
-      regionOf(p) !== primaryRegion &&
-      (standbyRegionId === undefined || regionOf(p) === standbyRegionId),
-  );
   const name = `Neon ${primary.name} (${primaryRegion ?? "region unknown"})`;
+  const subject = primary.urn;
+  const basis = [subject, ...(standby ? [standby.urn] : []), ...(component ? [component.urn] : [])];
   const estimates: Estimate[] = [];
 
   // Software: point-in-time restore reaches back as far as the history window.
@@ -60,10 +119,12 @@ export const neonRule: Rule = ({ service, policy }) => {
   lines.push(
     caughtInTime
       ? `A bad write noticed within ${window} s is undone by restoring to just before it: RPO 0 s.`
-      : `The window (${window} s) is shorter than the time to notice a bad write (${e.incidentDetectionSeconds} s): the restore point may be gone.`,
+      : `The window (${window} s) is shorter than the time to notice a bad write (${e.incidentDetectionSeconds} s, estimate \`incidentDetectionSeconds\`): the restore point is gone before anyone asks for it, so nothing bounds the loss.`,
   );
   estimates.push({
     component: name,
+    subject,
+    basis,
     disruption: "software",
     rpoSeconds: caughtInTime ? 0 : Infinity,
     rto: caughtInTime
@@ -82,6 +143,8 @@ export const neonRule: Rule = ({ service, policy }) => {
   ] as const) {
     estimates.push({
       component: name,
+      subject,
+      basis,
       disruption,
       rpoSeconds: 0,
       rto: {
@@ -98,8 +161,20 @@ export const neonRule: Rule = ({ service, policy }) => {
     });
   }
   const logical = read.string("enableLogicalReplication") === "yes";
+  const standbyRegion = standby ? new PropertyReader(standby).string("regionId") : undefined;
   const regionLines: string[] = [];
   let rpo = Infinity;
+  // Only an alarm that is in the graph bounds the lag; the component's argument is an intention.
+  const alarms = [
+    ...(deployedAlarms(index).get(primary.urn) ?? []),
+    ...(deployedAlarms(index).get(primary.name) ?? []),
+    ...(component ? (deployedAlarms(index).get(component.urn) ?? []) : []),
+  ].filter((a) => a.thresholdSeconds !== undefined);
+  const alarm = alarms.reduce<(typeof alarms)[number] | undefined>(
+    (best, a) =>
+      best === undefined || (a.thresholdSeconds ?? Infinity) < (best.thresholdSeconds ?? Infinity) ? a : best,
+    undefined,
+  );
   if (!standby) {
     regionLines.push(
       `No standby project in another region: Neon has no cross-region replica, so a region loss loses the database.`,
@@ -108,14 +183,15 @@ export const neonRule: Rule = ({ service, policy }) => {
     regionLines.push(
       `Standby ${standby.name} exists, but the primary does not enable logical replication, so nothing feeds it.`,
     );
-  } else if (lagAlarm === undefined) {
+  } else if (alarm?.thresholdSeconds === undefined) {
     regionLines.push(
-      `Standby ${standby.name} in ${regionOf(standby)} is fed by logical replication, but no lag alarm bounds the lag: replication can stall or lose its slot unnoticed.`,
+      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication, but no deployed alarm watches its lag${requestedAlarm !== undefined ? ` (the component asks for one at ${requestedAlarm} s, but no resource in the graph is annotated \`${ALARM_FOR_ANNOTATION}: ${primary.name}\`)` : ""}: replication can stall or lose its slot unnoticed, so nothing bounds the loss.`,
     );
   } else {
-    rpo = lagAlarm;
+    rpo = alarm.thresholdSeconds;
+    basis.push(alarm.alarm.urn);
     regionLines.push(
-      `Standby ${standby.name} in ${regionOf(standby)} is fed by logical replication; the lag alarm fires at ${lagAlarm} s, which bounds the loss.`,
+      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication; the deployed alarm ${alarm.alarm.name} fires when the lag passes ${alarm.thresholdSeconds} s, which bounds the loss.`,
     );
   }
   if (standby && logical)
@@ -124,6 +200,8 @@ export const neonRule: Rule = ({ service, policy }) => {
     );
   estimates.push({
     component: name,
+    subject,
+    basis,
     disruption: "region",
     rpoSeconds: rpo,
     rto:
@@ -141,4 +219,4 @@ export const neonRule: Rule = ({ service, policy }) => {
     unknown: [...read.unknown, ...(c?.unknown ?? [])],
   });
   return estimates;
-};
+}

@@ -22,13 +22,7 @@ export const redisRule: Rule = ({ index, service, policy }) => {
   for (const redis of service.resources.filter((r) => r.type === REDIS_REPLICATION)) {
     const read = new PropertyReader(redis);
     // A warm standby (label drkit.dev/role: standby) is the recovery copy, not a data source of its own.
-    const redisLabels = read.get("metadata.labels");
-    const isStandby =
-      typeof redisLabels === "object" &&
-      redisLabels !== null &&
-      !Array.isArray(redisLabels) &&
-      redisLabels[ROLE_LABEL] === "standby";
-    if (isStandby) continue;
+    if (roleOf(redis) === "standby") continue;
     const name = read.string("metadata.name") ?? redis.name;
     const region = index.regionOf(redis);
     const component = `Redis ${name} (${region ?? "cluster region unknown"})`;
@@ -68,6 +62,23 @@ export const redisRule: Rule = ({ index, service, policy }) => {
         ? (annotations[BACKUP_REGION_ANNOTATION] as string)
         : undefined;
     const unknown = [...read.unknown, ...(backupRead?.unknown ?? [])];
+    const subject = redis.urn;
+    // The sentinels, the backup job and what it writes to, and the warm standbys are judged with it.
+    const standbys = service.resources.filter(
+      (r) => r.type === REDIS_REPLICATION && r !== redis && roleOf(r) === "standby",
+    );
+    const backupBuckets = backup
+      ? Object.keys(backup.propertyDependencies).flatMap((key) =>
+          index.dependenciesOf(backup, key, "aws:s3/bucket:Bucket"),
+        )
+      : [];
+    const basis = [
+      subject,
+      ...sentinels.map((r) => r.urn),
+      ...(backup ? [backup.urn] : []),
+      ...backupBuckets.map((b) => b.urn),
+      ...standbys.map((r) => r.urn),
+    ];
     const restore = manualRecovery(
       e,
       term(e.redisRestoreSeconds, "load the latest RDB backup, estimate `redisRestoreSeconds`"),
@@ -76,6 +87,8 @@ export const redisRule: Rule = ({ index, service, policy }) => {
       ok && Number.isFinite(gap)
         ? {
             component,
+            subject,
+            basis,
             rpoSeconds: gap,
             rto: restore,
             lines: [
@@ -87,6 +100,8 @@ export const redisRule: Rule = ({ index, service, policy }) => {
           }
         : {
             component,
+            subject,
+            basis,
             rpoSeconds: Infinity,
             rto: Infinity,
             lines: backup
@@ -107,6 +122,8 @@ export const redisRule: Rule = ({ index, service, policy }) => {
     };
     const replicaFailover = (lead: string): Omit<Estimate, "disruption"> => ({
       component,
+      subject,
+      basis,
       rpoSeconds: e.redisReplicaLagSeconds,
       rto: failover,
       lines: [
@@ -157,3 +174,10 @@ export const redisRule: Rule = ({ index, service, policy }) => {
   }
   return estimates;
 };
+
+function roleOf(redis: GraphResource): string | undefined {
+  const labels = new PropertyReader(redis).get("metadata.labels");
+  const role =
+    typeof labels === "object" && labels !== null && !Array.isArray(labels) ? labels[ROLE_LABEL] : undefined;
+  return typeof role === "string" ? role : undefined;
+}

@@ -16,6 +16,8 @@ const ALIAS_TTL_SECONDS = 60;
 
 interface RecordSet {
   readonly name: string;
+  /** the resource waivers name: the first record, or the component declaring the set */
+  readonly subject: string;
   /** the records; for a declared set, its health checks */
   readonly records: { record: GraphResource; read: PropertyReader }[];
   /** set when another stack owns the records (see Route53Failover `manageRecords`) */
@@ -36,7 +38,7 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
     if (!routed) continue;
     const name = read.string("name") ?? record.name;
     const key = `${name} ${read.string("type") ?? ""}`;
-    const group = groups.get(key) ?? { name, records: [] };
+    const group = groups.get(key) ?? { name, subject: record.urn, records: [] };
     group.records.push({ record, read });
     groups.set(key, group);
   }
@@ -50,6 +52,7 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
     const checks = service.resources.filter((r) => r.type === HEALTH_CHECK && r.parent === component.urn);
     groups.set(`${name} declared`, {
       name,
+      subject: component.urn,
       records: checks.map((check) => ({ record: check, read: new PropertyReader(check) })),
       declared: { mode: read.string("routingMode") ?? "weighted", ttl },
     });
@@ -57,8 +60,10 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
   const estimates: Estimate[] = [];
   for (const group of groups.values()) {
     const unknown: string[] = [];
+    const basis = [group.subject, ...group.records.map(({ record }) => record.urn)];
     const classify = (check: GraphResource | undefined): Check => {
       if (!check) return { kind: "none" };
+      basis.push(check.urn);
       const read = new PropertyReader(check);
       const type = read.string("type");
       const result: Check =
@@ -144,6 +149,8 @@ export const route53Rule: Rule = ({ index, service, policy }) => {
       facts.push("r53ControlPlane");
     }
     estimates.push({
+      subject: group.subject,
+      basis,
       component: `DNS ${group.name} (${mode}${group.declared ? ", records owned by the failover stack" : ""})`,
       disruption: "region",
       rpoSeconds: null,

@@ -10,6 +10,7 @@ export const BUCKET = "aws:s3/bucket:Bucket";
 export const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
 export const LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
 export const REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
+export const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 // Kinds whose buckets are backup stores (named here to keep this module free of import cycles).
 const STORAGE_LOCATION = "kubernetes:velero.io/v1:BackupStorageLocation";
 const CRON_JOB = "kubernetes:batch/v1:CronJob";
@@ -22,6 +23,8 @@ export interface BucketReplication {
   readonly rtc: boolean;
   readonly deleteMarkers: boolean;
   readonly unknown: string[];
+  /** the replication configs and destination buckets read */
+  readonly basis: string[];
 }
 
 /** How a bucket replicates, read from the replication configs whose `bucket` input is computed from it. */
@@ -38,7 +41,9 @@ export function bucketReplication(
   let rtc = true;
   let deleteMarkers = false;
   let enabledRules = 0;
+  const basis: string[] = [];
   for (const config of configs) {
+    basis.push(config.urn);
     const read = new PropertyReader(config);
     for (const [i, rule] of read.list("rules").entries()) {
       if (read.string("status", rule, `rules[${i}].status`) !== "Enabled") continue;
@@ -61,6 +66,7 @@ export function bucketReplication(
     }
     unknown.push(...read.unknown);
     for (const destination of index.dependenciesOf(config, "rules", BUCKET)) {
+      basis.push(destination.urn);
       const region = index.regionOf(destination);
       if (region && region !== sourceRegion) destinationRegions.add(region);
     }
@@ -71,6 +77,7 @@ export function bucketReplication(
     rtc: enabledRules > 0 && rtc,
     deleteMarkers,
     unknown,
+    basis,
   };
 }
 
@@ -96,6 +103,24 @@ export function replicationRpo(replication: BucketReplication | undefined, sourc
         facts: ["s3NoRtc"] as FactKey[],
       };
 }
+
+/**
+ * Deprecated inline arguments of `aws:s3/bucket:Bucket` that configure data protection. drkit models the
+ * separate resources (BucketVersioning, BucketReplicationConfig, …); a bucket protected inline would be
+ * judged on half its configuration, so it is reported not assessed instead.
+ */
+const INLINE_PROTECTION: readonly { path: string; resource: string; set: (v: unknown) => boolean }[] = [
+  { path: "versioning", resource: VERSIONING, set: (v) => isRecord(v) && v.enabled === true },
+  {
+    path: "replicationConfiguration",
+    resource: REPLICATION,
+    set: (v) => isRecord(v) && Array.isArray(v.rules) && v.rules.length > 0,
+  },
+  { path: "lifecycleRules", resource: LIFECYCLE, set: (v) => Array.isArray(v) && v.length > 0 },
+  { path: "objectLockConfiguration", resource: LOCK, set: (v) => isRecord(v) && isRecord(v.rule) },
+];
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export const s3Rule: Rule = (context) => {
   const { index, service, policy } = context;
@@ -123,18 +148,29 @@ export const s3Rule: Rule = (context) => {
   for (const bucket of service.resources.filter((r) => r.type === BUCKET && !recoveryCopies.has(r.urn))) {
     const region = index.regionOf(bucket);
     const component = `bucket ${bucket.name} (${region ?? "region unknown"})`;
-    const read = new PropertyReader(bucket);
+    const inline = INLINE_PROTECTION.filter(
+      ({ path, resource, set }) =>
+        set(bucket.properties[path]) && index.dependentsOf(bucket.urn, resource, "bucket").length === 0,
+    );
+    if (inline.length > 0) {
+      context.notAssessed(
+        bucket,
+        `it holds objects and sets the deprecated inline argument${inline.length > 1 ? "s" : ""} ${inline.map((i) => `\`${i.path}\``).join(", ")}, which drkit does not read: move ${inline.length > 1 ? "them" : "it"} to the separate resource${inline.length > 1 ? "s" : ""} (${inline.map((i) => i.resource.split(":").pop()).join(", ")})`,
+      );
+      continue;
+    }
     const versioning = index.dependentsOf(bucket.urn, VERSIONING, "bucket");
-    const versioned =
-      versioning.some((v) => new PropertyReader(v).string("versioningConfiguration.status") === "Enabled") ||
-      read.get("versioning.enabled") === true;
+    const locks = index.dependentsOf(bucket.urn, LOCK, "bucket");
+    const versioned = versioning.some(
+      (v) => new PropertyReader(v).string("versioningConfiguration.status") === "Enabled",
+    );
     const versioningUnknown = versioning.flatMap((v) => {
       const r = new PropertyReader(v);
       r.get("versioningConfiguration.status");
       return r.unknown;
     });
     const lockLines: string[] = [];
-    for (const lock of index.dependentsOf(bucket.urn, LOCK, "bucket")) {
+    for (const lock of locks) {
       const lr = new PropertyReader(lock);
       const mode = lr.string("rule.defaultRetention.mode");
       const days =
@@ -145,6 +181,8 @@ export const s3Rule: Rule = (context) => {
         );
     }
     const replication = bucketReplication(context, bucket);
+    const subject = bucket.urn;
+    const basis = [bucket.urn, ...versioning.map((v) => v.urn), ...locks.map((l) => l.urn)];
 
     const softwareRto = manualRecovery(
       e,
@@ -154,6 +192,8 @@ export const s3Rule: Rule = (context) => {
       versioned
         ? {
             component,
+            subject,
+            basis,
             disruption: "software",
             rpoSeconds: 0,
             rto: softwareRto,
@@ -166,6 +206,8 @@ export const s3Rule: Rule = (context) => {
           }
         : {
             component,
+            subject,
+            basis,
             disruption: "software",
             rpoSeconds: Infinity,
             rto: Infinity,
@@ -179,6 +221,8 @@ export const s3Rule: Rule = (context) => {
     for (const disruption of ["hardware", "zone"] as const) {
       estimates.push({
         component,
+        subject,
+        basis: [bucket.urn],
         disruption,
         rpoSeconds: 0,
         rto: absorbed("S3 absorbs it"),
@@ -202,6 +246,8 @@ export const s3Rule: Rule = (context) => {
     }
     estimates.push({
       component,
+      subject,
+      basis: [...basis, ...(replication?.basis ?? [])],
       disruption: "region",
       rpoSeconds: rpo.rpoSeconds,
       rto: replication?.crossRegion

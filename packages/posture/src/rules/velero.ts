@@ -25,6 +25,7 @@ export const veleroRule: Rule = (context) => {
       read.get("spec.template.snapshotMoveData") === true;
     const clusterRegion = index.regionOf(schedule);
     const component = `Velero schedule ${schedule.name} (${clusterRegion ?? "cluster region unknown"})`;
+    const subject = schedule.urn;
     const restore = manualRecovery(
       e,
       term(e.veleroRestoreSeconds, "velero restore, estimate `veleroRestoreSeconds`"),
@@ -37,6 +38,8 @@ export const veleroRule: Rule = (context) => {
       for (const disruption of ["software", "zone", "region"] as const) {
         estimates.push({
           component,
+          subject,
+          basis: [subject],
           disruption,
           rpoSeconds: Infinity,
           rto: Infinity,
@@ -51,6 +54,8 @@ export const veleroRule: Rule = (context) => {
     const gapLine = `Backups run on "${cron}": the longest gap between two runs is ${gap} s (${formatDuration(gap)}), the data a restore can lose.`;
     estimates.push({
       component,
+      subject,
+      basis: [subject],
       disruption: "software",
       rpoSeconds: gap,
       rto: restore,
@@ -60,6 +65,8 @@ export const veleroRule: Rule = (context) => {
     });
     estimates.push({
       component,
+      subject,
+      basis: [subject],
       disruption: "hardware",
       rpoSeconds: 0,
       rto: {
@@ -79,6 +86,8 @@ export const veleroRule: Rule = (context) => {
     });
     estimates.push({
       component,
+      subject,
+      basis: [subject],
       disruption: "zone",
       rpoSeconds: gap,
       rto: restore,
@@ -108,15 +117,18 @@ export const veleroRule: Rule = (context) => {
     const facts: FactKey[] = ["veleroSchedule", "veleroRegionBoundSnapshots"];
     let rpo = Infinity;
     const unknown = [...read.unknown];
+    const basis = [subject];
     if (!location) {
       lines.push(
         `Storage location "${locationName}" is not in this stack: drkit cannot see where the backups go, so it assumes they stay in the region.`,
       );
     } else {
+      basis.push(location.urn);
       const lr = new PropertyReader(location);
       const locationRegion = lr.string("spec.config.region");
       unknown.push(...lr.unknown);
       const bucket: GraphResource | undefined = index.dependenciesOf(location, "spec", BUCKET)[0];
+      if (bucket) basis.push(bucket.urn);
       if (locationRegion && clusterRegion && locationRegion !== clusterRegion) {
         rpo = gap;
         lines.push(
@@ -124,6 +136,7 @@ export const veleroRule: Rule = (context) => {
         );
       } else {
         const replication = bucket ? bucketReplication(context, bucket) : undefined;
+        basis.push(...(replication?.basis ?? []));
         const replicated = replicationRpo(replication, locationRegion);
         unknown.push(...(replication?.unknown ?? []));
         lines.push(
@@ -148,6 +161,8 @@ export const veleroRule: Rule = (context) => {
     }
     estimates.push({
       component,
+      subject,
+      basis,
       disruption: "region",
       rpoSeconds: rpo,
       rto: Number.isFinite(rpo) ? restore : Infinity,
