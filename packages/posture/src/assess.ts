@@ -304,7 +304,7 @@ function resolveTiers(service: ServiceGroup, policy: ResiliencyPolicy): Resolved
         return `${service.name} declares no tier, so its ${which}: give its resources the \`drkit:tier\` tag (Kubernetes: \`drkit.dev/tier\` label) or its component a \`tier\`, one of ${defined.join(", ")}.`;
       if (known.length === 0)
         return `${service.name} declares tier ${unknownText}, which the policy does not define (tiers: ${defined.join(", ")}), so its ${which}: correct the tier, or define it under \`tiers\` in the policy config.`;
-      return `${service.name}'s tier ${declared(known)} ${known.length === 1 ? "has" : "have"} no target for it in the policy (the config's \`tiers.${known[0]}\` replaces the default tier whole), so its ${which}: give every disruption a target.`;
+      return `${service.name} declares tier ${declared(known)}, which has no target for ${disruptions.length === 1 ? "it" : "them"} in the policy (a tier in the config's \`tiers\` replaces the default tier whole), so its ${which}: give the tier a target for every disruption.`;
     },
     conflict:
       service.declaredTiers.length > 1
@@ -416,7 +416,7 @@ function assessOne(input: {
     return w;
   };
   const waivedLine = (what: string, w: Waiver) =>
-    `${what} waived until ${w.expires} by ${w.owner}: ${w.reason}`;
+    `${what}: waived until ${w.expires} by ${w.owner}: ${w.reason}`;
 
   let status: AssessmentStatus;
   let uncoveredBreaches = 0;
@@ -425,6 +425,16 @@ function assessOne(input: {
     status = "MissingPolicy";
     derivation.push(tiers.missingReason([disruption]));
   } else {
+    if (known.length > 0 && breaches(rpo, target.rpoSeconds))
+      derivation.push(
+        `RPO ${formatDuration(rpo)} exceeds the ${tiers.tier} target of ${formatDuration(target.rpoSeconds)}.`,
+      );
+    if (known.length > 0 && breaches(rto, target.rtoSeconds))
+      derivation.push(
+        `RTO ${formatDuration(rto)} exceeds the ${tiers.tier} target of ${formatDuration(target.rtoSeconds)}.`,
+      );
+    // Each shortfall needs a waiver of its own: one for S3's 15-minute RTC must not also cover a
+    // database whose loss has no bound.
     for (const e of known) {
       const componentRto = rtoSeconds(e.rto);
       const rpoBreach = e.rpoSeconds !== null && breaches(e.rpoSeconds, target.rpoSeconds);
@@ -436,17 +446,9 @@ function assessOne(input: {
     }
     for (const n of notAssessed) {
       const w = waiverFor(n.urn, null, null);
-      if (w) derivation.push(waivedLine(`Not assessing ${n.type} ${n.name} is`, w));
+      if (w) derivation.push(waivedLine(`Not assessing ${n.type} ${n.name}`, w));
       else uncoveredUnassessed++;
     }
-    if (known.length > 0 && breaches(rpo, target.rpoSeconds))
-      derivation.push(
-        `RPO ${formatDuration(rpo)} exceeds the ${tiers.tier} target of ${formatDuration(target.rpoSeconds)}.`,
-      );
-    if (known.length > 0 && breaches(rto, target.rtoSeconds))
-      derivation.push(
-        `RTO ${formatDuration(rto)} exceeds the ${tiers.tier} target of ${formatDuration(target.rtoSeconds)}.`,
-      );
     status =
       uncoveredBreaches > 0
         ? "PolicyBreached"

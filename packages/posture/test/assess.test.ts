@@ -7,6 +7,8 @@ import {
   ResourceGraph,
   UNKNOWN_VALUE,
   validateResiliencyPolicy,
+  ALARM_FOR_ANNOTATION,
+  ALARM_THRESHOLD_ANNOTATION,
 } from "../src";
 import { GraphBuilder, labels, replicatedBucket, tags } from "./graphBuilder";
 
@@ -362,7 +364,13 @@ describe("Redis", () => {
 describe("Neon", () => {
   function neon(
     g: GraphBuilder,
-    options: { history?: number; plan?: string; standby?: boolean; lagAlarm?: number | null } = {},
+    options: {
+      history?: number;
+      plan?: string;
+      standby?: boolean;
+      lagAlarm?: number | null;
+      deployedAlarmSeconds?: number;
+    } = {},
   ) {
     const component = g.add("drkit:index:NeonGeoReplica", "orders-db", {
       service: "orders",
@@ -390,20 +398,36 @@ describe("Neon", () => {
         { parent: component },
       );
     }
+    if (options.deployedAlarmSeconds !== undefined) {
+      g.add("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "orders-db-lag", {
+        metadata: {
+          labels: labels("orders", "eu-west-1"),
+          annotations: {
+            [ALARM_FOR_ANNOTATION]: "orders-db-primary",
+            [ALARM_THRESHOLD_ANNOTATION]: String(options.deployedAlarmSeconds),
+          },
+        },
+      });
+    }
   }
 
   it("groups the projects under their component's service", () => {
     const g = new GraphBuilder();
     neon(g);
+    const resources = [
+      "urn:pulumi:prod::platform::drkit:index:NeonGeoReplica::orders-db",
+      "urn:pulumi:prod::platform::neon:index/project:Project::orders-db-primary",
+      "urn:pulumi:prod::platform::neon:index/project:Project::orders-db-standby",
+    ];
     expect(assess(g.graph).services).toEqual([
       {
         name: "orders",
         tier: "critical",
-        resources: [
-          "urn:pulumi:prod::platform::drkit:index:NeonGeoReplica::orders-db",
-          "urn:pulumi:prod::platform::neon:index/project:Project::orders-db-primary",
-          "urn:pulumi:prod::platform::neon:index/project:Project::orders-db-standby",
-        ],
+        declaredTiers: ["critical"],
+        resources,
+        assessed: resources,
+        notAssessed: [],
+        stateless: [],
       },
     ]);
   });
@@ -424,7 +448,12 @@ describe("Neon", () => {
   });
 
   it.each([
-    ["a standby with a 60 s lag alarm", {}, [60, 1_800, "PolicyMet"]],
+    ["a standby whose 60 s lag alarm is deployed", { deployedAlarmSeconds: 60 }, [60, 1_800, "PolicyMet"]],
+    [
+      "a standby whose lag alarm nothing deploys: no bound",
+      { lagAlarm: 60 },
+      [null, 1_800, "PolicyBreached"],
+    ],
     ["a standby without a lag alarm: no bound", { lagAlarm: null }, [null, 1_800, "PolicyBreached"]],
     ["no standby: no bound, no recovery path", { standby: false }, [null, null, "PolicyBreached"]],
   ])("region, %s", (_t, options, expected) => {
@@ -465,6 +494,11 @@ describe("combining, targets and waivers", () => {
       { regionId: "aws-us-east-2" },
       { parent: component },
     );
+    g.add("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "orders-db-lag", {
+      metadata: {
+        annotations: { [ALARM_FOR_ANNOTATION]: "orders-db-primary", [ALARM_THRESHOLD_ANNOTATION]: "60" },
+      },
+    });
     const region = pick(assess(g.graph), "orders", "region");
     expect(summary(region)).toEqual([900, 1_800, "PolicyBreached"]);
     expect(region.derivation.slice(-3)).toEqual([
@@ -487,10 +521,10 @@ describe("combining, targets and waivers", () => {
     const report = assess(g.graph, { waivers: [waiver] });
     const region = pick(report, "orders", "region");
     expect(summary(region)).toEqual([900, 1500, "Waived"]);
-    expect(region.waiver).toEqual(waiver);
+    expect(region.waivers).toEqual([waiver]);
     expect(region.derivation.slice(-2)).toEqual([
       "RPO 15m exceeds the critical target of 5m.",
-      "Breach waived until 2027-03-31 by platform-team: S3 RTC bounds replication at 15 min (SLA)",
+      "The shortfall of bucket orders-data (eu-west-1): waived until 2027-03-31 by platform-team: S3 RTC bounds replication at 15 min (SLA)",
     ]);
     expect(report.waivers).toEqual([{ waiver, state: "applied", problems: [] }]);
     expect(report.breached).toBe(false);
@@ -532,7 +566,7 @@ describe("combining, targets and waivers", () => {
         "`owner` is required (got null)",
         "`reason` is required (got null)",
         '`disruption` must be one of software, hardware, zone, region or omitted (got "meteor")',
-        '`expires` must be a date YYYY-MM-DD (got "2027-02-30")',
+        '`expires` must be a real calendar date YYYY-MM-DD (got "2027-02-30")',
       ],
     });
   });
@@ -542,7 +576,9 @@ describe("combining, targets and waivers", () => {
     g.add("aws:s3/bucket:Bucket", "logs", { tags: tags("logs", "gold") }, { region: "eu-west-1" });
     const region = pick(assess(g.graph), "logs", "region");
     expect(summary(region)).toEqual([null, null, "MissingPolicy"]);
-    expect(region.derivation).toContain('Tier "gold" has no region target in the policy.');
+    expect(region.derivation).toContain(
+      'logs declares tier "gold", which the policy does not define (tiers: critical, important, standard), so its region disruption is not judged: correct the tier, or define it under `tiers` in the policy config.',
+    );
   });
 
   it("an unknown property in preview gives UnknownUntilDeploy naming it", () => {

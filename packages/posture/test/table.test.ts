@@ -16,6 +16,7 @@ it("renders one row per service and disruption, then the waivers not applied", (
       "orders   critical  hardware    5m / 0s                    1h / 0s                    PolicyMet",
       "orders   critical  zone        5m / 0s                    1h / 0s                    PolicyMet",
       "orders   critical  region      5m / no bound              1h / 25m                   PolicyBreached",
+      "Coverage: 2 of 2 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 0 stateless, not assessed.",
       "waiver orders (ops) expired: expired on 2026-01-31: not applied; renew it or fix the breach",
     ].join("\n"),
   );

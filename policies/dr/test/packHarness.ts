@@ -46,3 +46,8 @@ export async function check(
     .map((v): [string, string] => [v.enforcementLevel, v.message.slice(v.description.length + 1)]);
   return { report, violations };
 }
+
+/** `YYYY-MM-DD`, `days` from today (UTC): the pack judges waivers at today's date, so tests date them relative to it. */
+export function dayFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,7 +1,7 @@
 import * as s3 from "@pulumi/aws/s3";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { PolicyConfigError, reconcilePolicyConfig } from "@drkit/cli/harness";
-import { usePack, check } from "./packHarness";
+import { usePack, check, dayFromToday } from "./packHarness";
 
 const pack = usePack();
 const policy = "drkit-rpo-rto";
@@ -85,8 +85,27 @@ describe("drkit-rpo-rto", () => {
   });
 
   it("meets the targets when they are configured looser (tiers from the config)", async () => {
-    const config = { [policy]: { tiers: { critical: { region: { rpoSeconds: 900, rtoSeconds: 3600 } } } } };
+    const target = { rpoSeconds: 300, rtoSeconds: 3600 };
+    const critical = {
+      software: target,
+      hardware: target,
+      zone: target,
+      region: { rpoSeconds: 900, rtoSeconds: 3600 },
+    };
+    const config = { [policy]: { tiers: { critical } } };
     expect((await check(pack(), replicated(), policy, { config })).violations).toEqual([]);
+  });
+
+  it("fails when a tier in the config drops disruptions: what has no target is not judged", async () => {
+    const config = { [policy]: { tiers: { critical: { region: { rpoSeconds: 900, rtoSeconds: 3600 } } } } };
+    const { violations, report } = await check(pack(), replicated(), policy, { config });
+    expect(violations).toEqual([
+      [
+        "mandatory",
+        'NOT JUDGED: orders declares tier "critical", which has no target for them in the policy (a tier in the config\'s `tiers` replaces the default tier whole), so its software, hardware, zone disruptions are not judged: give the tier a target for every disruption.',
+      ],
+    ]);
+    expect(report.failed).toBe(true);
   });
 
   it("turns a waived breach advisory, still showing it", async () => {
@@ -95,16 +114,16 @@ describe("drkit-rpo-rto", () => {
       disruption: "region",
       owner: "platform-team",
       reason: "S3 RTC is 15 min by SLA",
-      expires: "2027-03-31",
+      expires: dayFromToday(120),
     };
     const { violations, report } = await check(pack(), replicated(), policy, {
-      config: { [policy]: { waivers: [waiver], assessmentDate: "2026-11-23" } },
+      config: { [policy]: { waivers: [waiver] } },
     });
     expect(violations.map(([level, message]) => [level, message.split("\n")[0]])).toEqual([
       ["advisory", `WAIVED: ${REGION_BREACH_HEAD}`],
     ]);
     expect(violations[0]![1]).toContain(
-      "  - Breach waived until 2027-03-31 by platform-team: S3 RTC is 15 min by SLA",
+      `  - The shortfall of bucket orders-data (eu-west-1): waived until ${waiver.expires} by platform-team: S3 RTC is 15 min by SLA`,
     );
     expect(report.failed).toBe(false);
   });

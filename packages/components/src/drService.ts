@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ArgsProblems, InvalidArgsError } from "./common/validation";
+import { ServiceIdentity, validateServiceIdentity } from "./common/service";
+
+/** Arguments of a `DrService`. */
+export interface DrServiceArgs {
+  /**
+   * Tier whose RPO/RTO targets apply: `critical`, `important`, `standard`, or a tier your policy config
+   * defines.
+   */
+  readonly tier: string;
+}
+
+/** Every problem with `DrService` arguments; empty when they are valid. */
+export function validateDrServiceArgs(name: string, args: DrServiceArgs | undefined): string[] {
+  const problems = new ArgsProblems();
+  if (typeof args !== "object" || args === null) {
+    problems.add("`args` is required: pass { tier }");
+    return [...problems.list];
+  }
+  // The resource name is the service name, so both are checked as the service identity.
+  validateServiceIdentity({ service: name, tier: args.tier } satisfies ServiceIdentity, problems);
+  return [...problems.list];
+}
+
+/**
+ * A service: a grouping parent that gives its children a service and a tier. Resources that cannot carry
+ * drkit's tags — a Neon project, a Route 53 record, an unlabelled Kubernetes object — join the service by
+ * being created with `{ parent: service }`; the posture model then judges them with the service.
+ *
+ * ```ts
+ * const orders = new DrService("orders", { tier: "critical" });
+ * new neon.Project("orders-db", { … }, { parent: orders });
+ * ```
+ */
+export class DrService extends pulumi.ComponentResource {
+  static readonly __pulumiType = "drkit:index:DrService";
+  /** The service name (the resource name). */
+  readonly service: string;
+  readonly tier: string;
+
+  constructor(name: string, args: DrServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = validateDrServiceArgs(name, args);
+    if (problems.length > 0) throw new InvalidArgsError("DrService", name, problems);
+    super(DrService.__pulumiType, name, {}, opts);
+    this.service = name;
+    this.tier = args.tier;
+    this.registerOutputs({ service: name, tier: args.tier });
+  }
+}
