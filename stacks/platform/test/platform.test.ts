@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import {
   runProgram,
@@ -127,7 +129,7 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
 });
 
 describe("the reference platform under the DR gate", () => {
-  it("passes with its one waiver, for the S3 RTC fact (the quickstart's check)", async () => {
+  it("passes with its two waivers, each naming the resource and the shortfall it accepts (the quickstart's check)", async () => {
     const { code, out } = await drkit(
       "check",
       root,
@@ -140,11 +142,47 @@ describe("the reference platform under the DR gate", () => {
     );
     expect(code).toBe(0);
     expect(out).toContain(
-      "    orders       critical   region      5m / 15m                   1h / 30m                   Waived",
+      "    orders       critical   region      5m / no bound              1h / 30m                   Waived",
     );
     expect(
-      out.split("\n").filter((l) => / (PolicyBreached|UnknownUntilDeploy|MissingPolicy)$/.test(l)),
+      out
+        .split("\n")
+        .filter((l) =>
+          / (PolicyBreached|UnknownUntilDeploy|MissingPolicy|NotAssessed)$|NOT (JUDGED|ASSESSED)/.test(l),
+        ),
     ).toEqual([]);
+    expect(out).toContain(
+      "    Coverage: 28 of 79 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 51 stateless, not assessed.",
+    );
+  });
+
+  it("fails when only the S3 waiver is given: it does not cover the Neon standby's unwatched lag", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-policy-"));
+    const config = JSON.parse(fs.readFileSync(path.join(root, "drkit-policy.prod.json"), "utf8")) as {
+      "drkit-rpo-rto": { waivers: { resource: string }[] };
+    };
+    config["drkit-rpo-rto"].waivers = config["drkit-rpo-rto"].waivers.filter(
+      (w) => w.resource === "orders-data",
+    );
+    fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(config));
+    const { code, out } = await drkit(
+      "check",
+      root,
+      "--stack",
+      "prod",
+      "--policy-pack",
+      packDir,
+      "--policy-config",
+      path.join(dir, "policy.json"),
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "          orders (critical), region disruption (loss of a whole region): RPO no bound > target 5m; RTO 30m ≤ target 1h.",
+    );
+    expect(out).toContain(
+      "    orders       critical   region      5m / no bound              1h / 30m                   PolicyBreached",
+    );
   });
 
   it("exports the database URIs as secrets on purpose, and its policy config says so by name", async () => {
