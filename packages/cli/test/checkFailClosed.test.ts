@@ -1,0 +1,74 @@
+// `drkit check` end to end on programs it cannot fully judge: it must say so and fail, never exit 0.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { closePolicyPacks } from "@drkit/cli";
+import { drkit } from "../../../test/support/drkit";
+
+const orders = path.join(__dirname, "fixtures/orders-program");
+const packDir = path.resolve(__dirname, "../../../policies/dr");
+
+afterAll(() => closePolicyPacks());
+
+describe("drkit check fails closed", () => {
+  it("exits 1 for a misspelt tier, naming the likely tier; the table shows what it could not judge", async () => {
+    const { code, out } = await drkit("check", orders, "--stack", "typo", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      'NOT JUDGED: orders declares tier "critcal" (did you mean `critical`?), which the policy does not define (tiers: critical, important, standard), so its software, hardware, zone, region disruptions are not judged: correct the tier, or define it under `tiers` in the policy config.',
+    );
+    expect(out.split("\n").filter((l) => l.startsWith("    orders "))).toEqual([
+      "    orders   critcal  software    - / 0s                     - / 50m                    MissingPolicy",
+      "    orders   critcal  hardware    - / 0s                     - / 0s                     MissingPolicy",
+      "    orders   critcal  zone        - / 0s                     - / 0s                     MissingPolicy",
+      "    orders   critcal  region      - / 15m                    - / 25m                    MissingPolicy",
+    ]);
+  });
+
+  it("exits 1 for a tagged RDS instance, and the table shows NotAssessed and the coverage", async () => {
+    const { code, out } = await drkit("check", orders, "--stack", "database", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "    Coverage: 2 of 3 resources assessed; 1 holds data drkit cannot judge (NotAssessed); 0 stateless, not assessed.",
+    );
+    expect(out).toContain(
+      "    not assessed: orders: aws:rds/instance:Instance orders-db: it holds a relational database, and drkit has no model of how aws:rds/instance:Instance recovers",
+    );
+    // The region breach (RTC's 15 minutes) is known and wins; the rest cannot be judged.
+    expect(
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("    orders "))
+        .map((l) => l.split(/\s+/).pop()),
+    ).toEqual(["NotAssessed", "NotAssessed", "NotAssessed", "PolicyBreached"]);
+  });
+
+  it("puts the coverage in --json and in the evidence", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-evidence-"));
+    try {
+      const { code, out } = await drkit(
+        "check",
+        orders,
+        "--stack",
+        "database",
+        "--policy-pack",
+        packDir,
+        "--json",
+        "--report",
+        dir,
+      );
+      expect(code).toBe(1);
+      const json = JSON.parse(out) as {
+        posture: { services: { name: string; assessed: string[]; notAssessed: { type: string }[] }[] };
+      };
+      expect(
+        json.posture.services.map((s) => [s.name, s.assessed.length, s.notAssessed.map((n) => n.type)]),
+      ).toEqual([["orders", 2, ["aws:rds/instance:Instance"]]]);
+      expect(fs.readFileSync(path.join(dir, "summary.md"), "utf8")).toContain(
+        "Coverage: 2 of 3 resources assessed; 1 holds data drkit cannot judge (NotAssessed); 0 stateless, not assessed.",
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
