@@ -79,7 +79,8 @@ export interface ProgramOptions {
   readonly stackTraceLimit?: number;
 }
 
-export interface ProgramRun<T = unknown> {
+/** What a run captured: plain data, so it can cross a process boundary (`drkit check` runs programs apart). */
+export interface ProgramRunData<T = unknown> {
   readonly preview: boolean;
   readonly project: string;
   readonly stack: string;
@@ -89,6 +90,9 @@ export interface ProgramRun<T = unknown> {
   readonly resources: readonly CapturedResource[];
   /** what the program returned, as the program's own values */
   readonly stackOutputs: T;
+}
+
+export interface ProgramRun<T = unknown> extends ProgramRunData<T> {
   byUrn(urn: string): CapturedResource | undefined;
   ofType(type: string): CapturedResource[];
   /** the direct children of a resource */
@@ -285,8 +289,7 @@ export async function runProgram<T>(
   if (options.defaultProviders ?? true)
     addDefaultProviders(resources, stack, project, options.config ?? {}, preview);
   const stackUrn = makeUrn(stack, project, undefined, ROOT_STACK_TYPE, `${project}-${stack}`);
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return {
+  return withLookups({
     preview,
     project,
     stack,
@@ -294,6 +297,15 @@ export async function runProgram<T>(
     stackUrn,
     resources,
     stackOutputs: stackOutputs as Awaited<T>,
+  });
+}
+
+/** A run's data with its lookups, for a run captured here or received from another process. */
+export function withLookups<T>(data: ProgramRunData<T>): ProgramRun<T> {
+  const { resources } = data;
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  return {
+    ...data,
     byUrn: (urn) => byUrn.get(urn),
     ofType: (type) => resources.filter((r) => r.type === type),
     childrenOf: (urn) => resources.filter((r) => r.parent === urn),
