@@ -207,6 +207,14 @@ describe("drkit check: the RPO/RTO gate, end to end", () => {
   });
 
   it("waived: the same breach with a valid waiver passes (exit 0), showing the waiver", async () => {
+    // The pack judges waivers at today's date too, so the fixture's expiry is moved to 120 days from now.
+    const config = JSON.parse(fs.readFileSync(path.join(orders, "waiver.json"), "utf8")) as {
+      "drkit-rpo-rto": { waivers: { expires: string }[] };
+    };
+    const expires = new Date(Date.now() + 120 * 86_400_000).toISOString().slice(0, 10);
+    config["drkit-rpo-rto"].waivers[0]!.expires = expires;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-waiver-"));
+    fs.writeFileSync(path.join(dir, "waiver.json"), JSON.stringify(config));
     const { code, out } = await drkit(
       "check",
       orders,
@@ -215,12 +223,13 @@ describe("drkit check: the RPO/RTO gate, end to end", () => {
       "--policy-pack",
       packDir,
       "--policy-config",
-      path.join(orders, "waiver.json"),
+      path.join(dir, "waiver.json"),
     );
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(0);
     expect(out).toContain("        - [advisory]  drkit-rpo-rto  (aws:s3/bucket:Bucket: orders-data)");
     expect(out).toContain(
-      "Breach waived until 2027-03-31 by platform-team: S3 replication is bounded at 15 minutes by the RTC SLA",
+      `The shortfall of bucket orders-data (eu-west-1): waived until ${expires} by platform-team: S3 replication is bounded at 15 minutes by the RTC SLA`,
     );
     expect(postureRows(out)[3]).toBe(
       "    orders   critical  region      5m / 15m                   1h / 25m                   Waived",

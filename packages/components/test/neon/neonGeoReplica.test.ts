@@ -110,18 +110,22 @@ describe("NeonGeoReplica", () => {
     expect((outputs.caveats as string[]).length).toBe(4);
   });
 
-  it("lets the posture model see the standby: region RPO is the lag alarm, RTO the promotion", async () => {
+  it("lets the posture model see the standby: RTO the promotion, RPO unbounded until a lag alarm is deployed", async () => {
     const run = await runProgram(program(), base);
     const region = assessGraph(
       toResourceGraph(run),
       {},
       { now: new Date("2026-11-23T00:00:00Z") },
     ).assessments.find((a) => a.service === "orders" && a.disruption === "region")!;
+    // `replicationLagAlarmSeconds` is an intention: no resource in the graph implements the alarm yet.
     expect([region.achievableRpoSeconds, region.achievableRtoSeconds, region.status]).toEqual([
-      60,
+      null,
       1800,
-      "PolicyMet",
+      "PolicyBreached",
     ]);
+    expect(region.derivation).toContain(
+      "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication, but no deployed alarm watches its lag (the component asks for one at 60 s, but no resource in the graph is annotated `drkit.dev/alarm-for: orders-db-primary`): replication can stall or lose its slot unnoticed, so nothing bounds the loss.",
+    );
   });
 
   it.each([
