@@ -2,7 +2,7 @@
 // `pulumi preview --policy-pack` would. The verdict is the pack's alone.
 import * as fs from "fs";
 import * as path from "path";
-import { runProgram, ProgramRun } from "./harness/program";
+import type { ProgramRun } from "./harness/program";
 import {
   loadPolicyPack,
   runPolicyPack,
@@ -12,10 +12,18 @@ import {
 } from "./harness/analyzer";
 import { readProject, readStackConfig, PulumiProject, StackConfig, UsageError } from "./project";
 import { toResourceGraph } from "./harness/graph";
+import { runProgramInChild } from "./programProcess";
 import { assessWithConfig, PostureConfig, PostureReport } from "@drkit/posture";
 
 /** The stack policy whose config drives the posture model. */
 export const POSTURE_POLICY = "drkit-rpo-rto";
+
+/**
+ * How long a program may take to register its resources before the check stops it and fails. Offline,
+ * a program registers in seconds (the benchmark's 50-service platform in under 2), so this only ends one
+ * that hangs or loops, long before a CI job's own time limit would.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 export interface CheckOptions {
   /** folder with Pulumi.yaml. */
@@ -28,6 +36,11 @@ export interface CheckOptions {
   readonly preview?: boolean;
   /** the policy pack's folder; default: the drkit pack (`@drkit/policy-pack`) */
   readonly packDir?: string;
+  /**
+   * seconds the program may take before it is stopped and the check fails
+   * @default 300 (`DEFAULT_TIMEOUT_SECONDS`)
+   */
+  readonly timeoutSeconds?: number;
 }
 
 export interface CheckResult {
@@ -114,7 +127,10 @@ export function readPolicyConfigFile(file: string | undefined): PolicyPackConfig
   return parsed as PolicyPackConfigFile;
 }
 
-/** Runs the program of `options.programDir` under the offline harness, then the pack against it. */
+/**
+ * Runs the program of `options.programDir` under the offline harness, in a process of its own (see
+ * programProcess.ts), then the pack against it, in this one.
+ */
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const project = readProject(options.programDir);
   const stackConfig = readStackConfig(project, options.stack);
@@ -122,29 +138,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const packDir = options.packDir ?? defaultPackDir();
   const pack = await policyPackAt(packDir);
 
-  const savedCwd = process.cwd();
-  let run: ProgramRun;
-  try {
-    // The language host runs a program from its project folder.
-    process.chdir(project.dir);
-    run = await runProgram(
-      () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the language host requires the program
-        const exported: unknown = require(project.main);
-        // As the Node.js language host does: an exported function is the program; its result the outputs.
-        return typeof exported === "function" ? (exported as () => unknown)() : exported;
-      },
-      {
-        project: project.name,
-        stack: stackConfig.stack,
-        config: stackConfig.config,
-        secretConfigKeys: stackConfig.secretKeys,
-        preview: options.preview ?? true,
-      },
-    );
-  } finally {
-    process.chdir(savedCwd);
-  }
+  const run = await runProgramInChild(project, stackConfig, {
+    preview: options.preview ?? true,
+    timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+  });
   const report = await runPolicyPack(pack, run, { config: policyConfig });
   return {
     project,

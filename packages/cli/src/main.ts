@@ -1,14 +1,17 @@
 // The `drkit` command line. Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage,
 // config or program error — each with a message that says what to do.
 import { parseArgs } from "util";
-import { runCheck } from "./check";
+import { runCheck, DEFAULT_TIMEOUT_SECONDS } from "./check";
 import { renderPolicySection, renderPostureSection, renderSummary } from "./format";
 import { UsageError } from "./project";
 import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence, checkJson } from "./evidence";
 
+/** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
 export const USAGE = `Usage: drkit check [PROGRAM_DIR] [--stack NAME] [--policy-config FILE] [--preview | --update]
-                   [--policy-pack DIR] [--json] [--report DIR]
+                   [--policy-pack DIR] [--json] [--report DIR] [--timeout SECONDS]
 
 Runs the Pulumi program in PROGRAM_DIR (default: .) offline, under Pulumi's mock runtime with the stack's
 config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the Analyzer protocol, as
@@ -20,6 +23,12 @@ config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the
   --policy-pack DIR      another policy pack (default: the drkit pack)
   --json                 print the result as JSON instead of text
   --report DIR           write audit evidence (JSON, Markdown, inventory) into DIR
+  --timeout SECONDS      stop the program and fail if it has not finished by then (default: ${DEFAULT_TIMEOUT_SECONDS};
+                         offline a program registers in seconds, so this only ends one that hangs or loops)
+
+The program runs in a process of its own; what it prints goes to stderr, so stdout carries only the
+result. A program that does not finish (it calls process.exit, crashes, hangs past --timeout, or awaits a
+promise that never settles) fails the check with exit 2, never a pass.
 
 Exit status: 0 no mandatory violation; 1 a mandatory violation; 2 usage, config or program error.`;
 
@@ -51,6 +60,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         update: { type: "boolean" },
         json: { type: "boolean" },
         report: { type: "string" },
+        timeout: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -69,6 +79,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     );
     return 2;
   }
+  const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    io.err(
+      `drkit check: --timeout takes a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (got "${values.timeout}")\n\n${USAGE}`,
+    );
+    return 2;
+  }
   try {
     const result = await runCheck({
       programDir: positionals[0] ?? ".",
@@ -76,6 +93,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       policyConfigFile: values["policy-config"],
       packDir: values["policy-pack"],
       preview: !values.update,
+      timeoutSeconds,
     });
     if (values.report) {
       const written = writeEvidence(values.report, result);

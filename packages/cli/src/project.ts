@@ -5,7 +5,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 
-/** A problem the user fixes (bad arguments, missing files): the CLI prints it and exits 2. */
+/**
+ * A problem the user fixes (bad arguments, missing files, a program that does not finish): the CLI prints it
+ * and exits 2.
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
