@@ -93,6 +93,7 @@ export interface ServiceCoverage {
 
 /** Something about a service that keeps it from being judged against its tier (missing, unknown or conflicting tiers). */
 export interface ServiceProblem {
+  /** the service; "" when the problem is which service resources belong to */
   readonly service: string;
   /** the disruptions that could not be judged because of it */
   readonly disruptions: readonly Disruption[];
@@ -216,6 +217,14 @@ export function assessGraph(
       problems.push({ service: service.name, disruptions: missing, message: tiers.missingReason(missing) });
   }
 
+  const unknownMembership = index.unknownMembership();
+  if (unknownMembership.length > 0) {
+    problems.push({
+      service: "",
+      disruptions: [...DISRUPTIONS],
+      message: `${unknownMembership.length} resource${unknownMembership.length === 1 ? "'s" : "s'"} service or tier is computed from another resource and unknown until deploy (${unknownMembership.map((r) => r.urn).join(", ")}): drkit cannot tell which service and tier ${unknownMembership.length === 1 ? "it belongs" : "they belong"} to in preview. Use plain strings for the \`drkit:service\` and \`drkit:tier\` tags and labels.`,
+    });
+  }
   const serviceNames = new Set(services.map((s) => s.name));
   const waivers: WaiverEvaluation[] = slots.map((slot): WaiverEvaluation => {
     if (slot.problems.length > 0) return { waiver: slot.waiver, state: "malformed", problems: slot.problems };

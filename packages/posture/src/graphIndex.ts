@@ -179,21 +179,42 @@ export class GraphIndex {
 
   /** Services in order of first appearance. */
   services(): ServiceGroup[] {
-    const groups = new Map<string, ServiceGroup>();
-    for (const r of this.graph.resources) {
-      const membership = this.serviceOf(r);
-      if (!membership || membership.service === UNKNOWN_VALUE) continue;
-      let group = groups.get(membership.service);
-      if (!group) {
-        group = { name: membership.service, declaredTiers: [], resources: [] };
-        groups.set(membership.service, group);
+    return this.grouping().services;
+  }
+
+  /** Resources whose service or tier tag is unknown until deploy (computed from another resource). */
+  unknownMembership(): GraphResource[] {
+    return this.grouping().unknown;
+  }
+
+  private grouping(): { services: ServiceGroup[]; unknown: GraphResource[] } {
+    return this.memo("services", () => {
+      const groups = new Map<string, ServiceGroup>();
+      const unknown: GraphResource[] = [];
+      for (const r of this.graph.resources) {
+        const membership = this.serviceOf(r);
+        if (!membership) continue;
+        // A membership computed from another resource cannot be read in preview: never drop it silently.
+        if (membership.service === UNKNOWN_VALUE || membership.tier === UNKNOWN_VALUE) {
+          unknown.push(r);
+          if (membership.service === UNKNOWN_VALUE) continue;
+        }
+        let group = groups.get(membership.service);
+        if (!group) {
+          group = { name: membership.service, declaredTiers: [], resources: [] };
+          groups.set(membership.service, group);
+        }
+        if (
+          membership.tier !== "" &&
+          membership.tier !== UNKNOWN_VALUE &&
+          !group.declaredTiers.includes(membership.tier)
+        ) {
+          group.declaredTiers.push(membership.tier);
+        }
+        group.resources.push(r);
       }
-      if (membership.tier !== "" && !group.declaredTiers.includes(membership.tier)) {
-        group.declaredTiers.push(membership.tier);
-      }
-      group.resources.push(r);
-    }
-    return [...groups.values()];
+      return { services: [...groups.values()], unknown };
+    });
   }
 }
 
