@@ -16,6 +16,7 @@ main(process.argv.slice(2), {
     return 2;
   })
   .then(async (code) => {
+    // Set first: should the event loop empty while the packs close, the process ends with the verdict.
     process.exitCode = code;
     // The policy pack's Analyzer server holds the event loop open; the verdict is in.
     await closePolicyPacks().catch(() => undefined);

@@ -6,6 +6,7 @@
  * to another program arrived cut.
  */
 export function exitWhenFlushed(code: number): void {
+  // The status too should the process end on its own before the streams report back.
   process.exitCode = code;
   // A write's callback runs once every earlier write on that stream has been handed to the system.
   process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

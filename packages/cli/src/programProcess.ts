@@ -102,10 +102,12 @@ export function runProgramInChild(
     let exitReport = "";
     let timedOut = false;
     const killGroup = () => {
+      if (child.pid === undefined) return;
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        process.kill(-child.pid, "SIGKILL");
       } catch {
-        // the group is gone already
+        // The group is gone already, or the platform has no process groups (Windows): the child alone.
+        child.kill("SIGKILL");
       }
     };
     const stopKillingWithParent = killWithParent(killGroup);
@@ -196,8 +198,8 @@ export function serveProgramRequest(): void {
   let state: "running" | "stalled" | "answered" = "running";
   const answer = (message: ProgramReply) => {
     state = "answered";
-    // Exit at once: the graph is in, and a server or timer the program left open must not hold the check.
-    process.send?.(message, () => exitWhenFlushed(0));
+    // Exit at once: the answer is sent, and a server or timer the program left open must not hold the check.
+    process.send?.(message, () => exitWhenFlushed(message.kind === "finished" ? 0 : 1));
   };
   process.on("exit", (code) => {
     if (state === "answered") return;
