@@ -133,9 +133,10 @@ export function runProgramInChild(
     // "close" comes after the exit, the last IPC message and the exit report.
     child.on("close", (code, signal) => {
       settle();
-      if (timedOut) reject(new UsageError(timedOutMessage(options.timeoutSeconds)));
-      else if (reply?.kind === "finished") resolve(withLookups(reply.run));
+      // An answer stands even when the time ran out between it and the exit.
+      if (reply?.kind === "finished") resolve(withLookups(reply.run));
       else if (reply?.kind === "failed") reject(new Error(reply.message));
+      else if (timedOut) reject(new UsageError(timedOutMessage(options.timeoutSeconds)));
       else reject(new UsageError(unfinishedMessage(parseExitReport(exitReport), code, signal)));
     });
     // A child that dies before reading this is reported by "close".
