@@ -132,6 +132,26 @@ export const FACTS = {
     "Logical replication is asynchronous; DDL and sequences do not replicate, and Neon drops inactive slots after about 40 h.",
     "Neon docs, logical replication; PostgreSQL restrictions [N5][N6][N7]",
   ),
+  s3ReplicationScope: fact(
+    "s3-replication-scope",
+    "A replication rule copies only the objects its filter matches (a key prefix, object tags, or both); an empty filter or prefix matches every object, and a disabled rule copies nothing. Where several rules copy to one destination, only the highest-priority one applies.",
+    "Amazon S3 User Guide, Replication configuration file elements [S3-23]",
+  ),
+  s3LifecycleNoncurrent: fact(
+    "s3-lifecycle-noncurrent",
+    "A lifecycle NoncurrentVersionExpiration permanently deletes a version NoncurrentDays after it became noncurrent (rounded up to the next midnight UTC, never sooner); with NewerNoncurrentVersions it waits until that many newer noncurrent versions exist as well.",
+    "Amazon S3 User Guide, Lifecycle configuration elements; S3 API Reference, NoncurrentVersionExpiration [S3-24]",
+  ),
+  s3ObjectLockLifecycle: fact(
+    "s3-object-lock-lifecycle",
+    "Lifecycle rules cannot delete or overwrite a version while Object Lock retains it; a default retention period runs from the version's creation time, not from when it became noncurrent.",
+    "Amazon S3 User Guide, Object Lock (retention periods); Managing Object Lock (lifecycle) [S3-1][S3-2]",
+  ),
+  s3LifecycleExpiration: fact(
+    "s3-lifecycle-expiration",
+    "A lifecycle Expiration acts on current versions Days after they were created (rounded up to the next midnight UTC), or on a Date; in a versioned bucket it places a delete marker, so the object is gone for readers.",
+    "Amazon S3 User Guide, Expiring objects; Lifecycle configuration elements [S3-24][S3-25]",
+  ),
 } as const satisfies Record<string, Fact>;
 
 export type FactKey = keyof typeof FACTS;
