@@ -6,6 +6,7 @@ import { closePolicyPacks } from "@drkit/cli";
 import { drkit } from "../../../test/support/drkit";
 
 const orders = path.join(__dirname, "fixtures/orders-program");
+const scenarios = path.join(__dirname, "fixtures/scenarios-program");
 const packDir = path.resolve(__dirname, "../../../policies/dr");
 
 afterAll(() => closePolicyPacks());
@@ -70,5 +71,57 @@ describe("drkit check fails closed", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("judges every database of a service and names each (two NeonGeoReplicas)", async () => {
+    const { code, out } = await drkit(
+      "check",
+      scenarios,
+      "--stack",
+      "two-databases",
+      "--policy-pack",
+      packDir,
+    );
+    expect(code).toBe(1);
+    expect(
+      out
+        .split("\n")
+        .filter((l) => l.includes("no deployed alarm watches its lag"))
+        .map((l) => l.trim().split(":")[0]),
+    ).toEqual([
+      "- Neon orders-orders-primary (aws-eu-central-1)",
+      "- Neon orders-ledger-primary (aws-eu-central-1)",
+    ]);
+  });
+
+  it("exits 1 when the Neon standby's lag alarm is only an argument", async () => {
+    const { code, out } = await drkit("check", scenarios, "--stack", "lag-alarm", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "    orders   critical  region      5m / no bound              1h / 30m                   PolicyBreached",
+    );
+  });
+
+  it("judges a bucket tagged only through the provider's defaultTags", async () => {
+    const { code, out } = await drkit(
+      "check",
+      scenarios,
+      "--stack",
+      "default-tags",
+      "--policy-pack",
+      packDir,
+    );
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "    orders   critical  software    5m / no bound              1h / no bound              PolicyBreached",
+    );
+  });
+
+  it("judges a Neon project that joins its service through a DrService parent", async () => {
+    const { code, out } = await drkit("check", scenarios, "--stack", "drservice", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "    orders   critical  region      5m / no bound              1h / no bound              PolicyBreached",
+    );
   });
 });
