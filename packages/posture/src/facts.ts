@@ -152,6 +152,41 @@ export const FACTS = {
     "A lifecycle Expiration acts on current versions Days after they were created (rounded up to the next midnight UTC), or on a Date; in a versioned bucket it places a delete marker, so the object is gone for readers.",
     "Amazon S3 User Guide, Expiring objects; Lifecycle configuration elements [S3-24][S3-25]",
   ),
+  veleroBackupTtl: fact(
+    "velero-backup-ttl",
+    "Velero deletes a backup, with its volume data, once its TTL (`spec.template.ttl`, a Go duration) has passed; a backup without a TTL (or with 0) gets the server's default, 720h (30 days).",
+    "Velero docs, How Velero works: set a backup to expire; Velero backup controller (a TTL of 0 takes `--default-backup-ttl`)",
+  ),
+  veleroResourceFilters: fact(
+    "velero-resource-filters",
+    "A Velero backup holds only what its filters select: included/excluded namespaces and resources, a label selector (or orLabelSelectors); volume data comes as snapshots, as file-system backup of the pods that mount the volume, or as snapshot data movement, and not at all with snapshotVolumes false and no file-system backup.",
+    "Velero docs, Resource filtering; File System Backup; CSI Snapshot Data Movement [V10]",
+  ),
+  kubernetesTopologySpread: fact(
+    "kubernetes-topology-spread",
+    "A topology spread with whenUnsatisfiable DoNotSchedule keeps the pods its labelSelector matches within maxSkew of the global minimum, which counts as 0 while fewer than minDomains domains are eligible: N pods then put at most ⌊(N + (minDomains − 1) × maxSkew) / minDomains⌋ in one domain. Without minDomains every pod may land in the one eligible domain.",
+    "Kubernetes API reference, TopologySpreadConstraint (maxSkew, minDomains, labelSelector); Pod Topology Spread Constraints",
+  ),
+  redisSentinelQuorum: fact(
+    "redis-sentinel-quorum",
+    "Sentinel needs `quorum` sentinels to agree the primary is down and a majority of all sentinels to elect the one that fails over: with fewer than max(quorum, majority) reachable, no replica is promoted.",
+    "redis.io, High availability with Redis Sentinel: quorum and majority",
+  ),
+  redisSentinelForcedFailover: fact(
+    "redis-sentinel-forced-failover",
+    "`SENTINEL FAILOVER <primary>` makes a sentinel promote a replica without asking the other sentinels for agreement.",
+    "redis.io, High availability with Redis Sentinel: Sentinel API",
+  ),
+  kubernetesStatefulSetNodeLoss: fact(
+    "kubernetes-statefulset-node-loss",
+    "Kubernetes does not recreate a StatefulSet's pods from an unreachable node elsewhere until the node object is deleted or the pods are force-deleted.",
+    "Kubernetes docs, Force Delete StatefulSet Pods",
+  ),
+  otRedisPodLabels: fact(
+    "ot-redis-pod-labels",
+    "The OT-Container-Kit redis-operator runs a RedisReplication `x` as StatefulSet `x` and a RedisSentinel `x` as StatefulSet `x-sentinel`; their pods carry `app: <StatefulSet name>`, `redis_setup_type`, `role` and the custom resource's own labels.",
+    "OT-CONTAINER-KIT/redis-operator source: CreateReplicationRedis, CreateRedisSentinelSetup, getRedisLabels",
+  ),
 } as const satisfies Record<string, Fact>;
 
 export type FactKey = keyof typeof FACTS;

@@ -47,6 +47,13 @@ export interface ActionEstimates {
   readonly neonPitrRestoreSeconds: number;
   /** promoting the Neon standby (disable subscription, advance sequences, switch connection strings). @default 600 */
   readonly neonPromoteSeconds: number;
+  /**
+   * promoting a Redis replica by hand when Sentinel cannot (its quorum did not survive): reach a surviving
+   * sentinel, run `SENTINEL FAILOVER` (or `REPLICAOF NO ONE` on the chosen replica), check that clients
+   * follow the new primary. A rehearsed runbook step of a few commands, so minutes, not the hour of a
+   * restore. @default 300
+   */
+  readonly redisManualPromotionSeconds: number;
 }
 
 export interface Waiver {
@@ -110,6 +117,7 @@ export const DEFAULT_ESTIMATES: ActionEstimates = {
   redisReplicaLagSeconds: 1,
   neonPitrRestoreSeconds: 300,
   neonPromoteSeconds: 600,
+  redisManualPromotionSeconds: 300,
 };
 
 export function defaultResiliencyPolicy(): ResiliencyPolicy {
