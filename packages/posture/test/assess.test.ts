@@ -276,8 +276,10 @@ describe("Velero", () => {
   it("says why a location in the cluster's own region does not survive it", () => {
     const g = new GraphBuilder();
     velero(g);
-    expect(pick(assess(g.graph), "cluster", "region").derivation.slice(0, 3)).toEqual([
+    expect(pick(assess(g.graph), "cluster", "region").derivation.slice(0, 5)).toEqual([
+      "Velero schedule hourly (eu-west-1): Backs up every namespace, every resource kind, volume data by file-system backup.",
       'Velero schedule hourly (eu-west-1): Backups run on "0 * * * *": the longest gap between two runs is 3600 s (1h), the data a restore can lose.',
+      "Velero schedule hourly (eu-west-1): TTL 30d (2592000 s) ≥ gap 3600 s + detection 300 s (`incidentDetectionSeconds`): the backup that predates a disruption still exists when it is noticed.",
       'Velero schedule hourly (eu-west-1): Storage location "primary" is in the cluster\'s own region (eu-west-1). Its bucket velero-backups: No enabled replication rule copies it out of eu-west-1: a region loss loses it.',
       "Velero schedule hourly (eu-west-1): Volume data goes into the backup (file-system backup or snapshot data movement), so it can be restored in another region.",
     ]);
