@@ -314,25 +314,53 @@ describe("Redis", () => {
                 {
                   topologyKey: "topology.kubernetes.io/zone",
                   maxSkew: 1,
+                  minDomains: 3,
                   whenUnsatisfiable: "DoNotSchedule",
+                  labelSelector: { matchLabels: { app: "cache" } },
                 },
               ],
       },
     });
     g.add("kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisSentinel", "cache-sentinel", {
-      metadata: { labels: labels("sessions", "eu-west-1") },
-      spec: { clusterSize: 3 },
-    });
-    g.add("kubernetes:batch/v1:CronJob", "cache-backup", {
-      metadata: {
-        labels: labels("sessions", "eu-west-1"),
-        annotations: {
-          "drkit.dev/backup-of": "cache",
-          "drkit.dev/backup-destination-region": options.backupRegion ?? "eu-central-1",
-        },
+      metadata: { name: "cache-sentinel", labels: labels("sessions", "eu-west-1") },
+      spec: {
+        clusterSize: 3,
+        redisSentinelConfig: { redisReplicationName: "cache" },
+        topologySpreadConstraints: [
+          {
+            topologyKey: "topology.kubernetes.io/zone",
+            maxSkew: 1,
+            minDomains: 3,
+            whenUnsatisfiable: "DoNotSchedule",
+            labelSelector: { matchLabels: { app: "cache-sentinel-sentinel" } },
+          },
+        ],
       },
-      spec: { schedule: "0 * * * *" },
     });
+    // Backups are credited through the bucket the job's inputs are computed from, not its annotation.
+    const bucket = g.add(
+      "aws:s3/bucket:Bucket",
+      "cache-backups",
+      { tags: tags("sessions") },
+      {
+        region: options.backupRegion ?? "eu-central-1",
+      },
+    );
+    g.add(
+      "kubernetes:batch/v1:CronJob",
+      "cache-backup",
+      {
+        metadata: {
+          labels: labels("sessions", "eu-west-1"),
+          annotations: {
+            "drkit.dev/backup-of": "cache",
+            "drkit.dev/backup-destination-region": options.backupRegion ?? "eu-central-1",
+          },
+        },
+        spec: { schedule: "0 * * * *" },
+      },
+      { deps: { spec: [bucket] } },
+    );
   }
 
   it("replicas spread over zones with Sentinel: a zone loss costs ~1 s and a minute", () => {
@@ -348,7 +376,7 @@ describe("Redis", () => {
     const zone = pick(assess(g.graph), "sessions", "zone");
     expect(summary(zone)).toEqual([3_600, 1_800, "PolicyBreached"]);
     expect(zone.derivation[0]).toBe(
-      "Redis cache (eu-west-1): Replicas are not required to spread over zones: they may all run in one zone, so a zone loss can take every copy.",
+      "Redis cache (eu-west-1): 3 replicas, at most 3 in one zone (no hard topology.kubernetes.io/zone spread with minDomains selecting its pods (app=cache): they may share one): a zone loss can take every copy.",
     );
   });
 
