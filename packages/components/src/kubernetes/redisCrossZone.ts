@@ -279,8 +279,9 @@ export class RedisCrossZone extends pulumi.ComponentResource {
         // @pulumi/kubernetes marks a Secret's `data` and `stringData` as secret outputs itself.
         { parent: this, provider, dependsOn },
       );
-      // The operator labels pods `app: <name>`; the spread counts those pods per zone, and `minDomains`
-      // keeps them from piling into one zone while others have room.
+      // The operator labels pods `app: <StatefulSet name>`: a RedisReplication `x` runs as StatefulSet `x`,
+      // a RedisSentinel `x` as `x-sentinel`. The spread counts those pods per zone, and `minDomains` keeps
+      // them from piling into one zone while others have room. A selector that matches no pod spreads nothing.
       const spread = (app: string) => [
         {
           maxSkew: 1,
@@ -334,7 +335,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
               redisReplicationPassword: { secretKeyRef: { name: secretName, key: "password" } },
               quorum: "2",
             },
-            topologySpreadConstraints: spread(`${name}-sentinel`),
+            topologySpreadConstraints: spread(`${name}-sentinel-sentinel`),
             pdb: { enabled: true, minAvailable: 2 },
           },
         },

@@ -207,13 +207,14 @@ describe("RedisCrossZone", () => {
     expect(standbyRedis!.storage).toEqual(primaryRedis!.storage);
   });
 
-  it("lets the posture model see it: zone loss costs a replica; region loss, the hourly backup", async () => {
+  it("lets the posture model see it: zone loss costs a replica, promoted by hand over 2 zones; region loss, the hourly backup", async () => {
     const run = await runProgram(program({ standby: true }), base);
     const report = assessGraph(toResourceGraph(run), {}, { now: new Date("2026-11-23T00:00:00Z") });
     const of = (d: string) => report.assessments.find((a) => a.service === "sessions" && a.disruption === d)!;
+    // 3 sentinels over 2 zones: one zone can hold 2 of them, so Sentinel cannot promote (an operator does).
     expect([of("zone").achievableRpoSeconds, of("zone").achievableRtoSeconds, of("zone").status]).toEqual([
       1,
-      60,
+      1500,
       "PolicyMet",
     ]);
     expect([
@@ -221,6 +222,23 @@ describe("RedisCrossZone", () => {
       of("region").achievableRtoSeconds,
       of("region").status,
     ]).toEqual([3600, 1800, "PolicyBreached"]);
+  });
+
+  it("spreads the sentinels' own pods (app: <name>-sentinel-sentinel): over 3 zones Sentinel promotes by itself", async () => {
+    const run = await runProgram(program({ zones: 3 }), base);
+    const [sentinel] = redisOfKind(run, "RedisSentinel");
+    expect((props(sentinel!).spec as unknown as Record<string, unknown>).topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        minDomains: 3,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: { matchLabels: { app: "sessions-sentinel-sentinel" } },
+      },
+    ]);
+    const report = assessGraph(toResourceGraph(run), {}, { now: new Date("2026-11-23T00:00:00Z") });
+    const zone = report.assessments.find((a) => a.service === "sessions" && a.disruption === "zone")!;
+    expect([zone.achievableRpoSeconds, zone.achievableRtoSeconds, zone.status]).toEqual([1, 60, "PolicyMet"]);
   });
 
   it("installs the operator only with a pinned chart version", async () => {
