@@ -124,4 +124,33 @@ describe("drkit check fails closed", () => {
       "    orders   critical  region      5m / no bound              1h / no bound              PolicyBreached",
     );
   });
+
+  it("exits 1 when replication covers one prefix: the rest of the bucket has no bound", async () => {
+    const { code, out } = await drkit(
+      "check",
+      scenarios,
+      "--stack",
+      "partial-replication",
+      "--policy-pack",
+      packDir,
+    );
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "            - bucket orders-data (eu-west-1): Replication rule `invoices-only` replicates only keys under prefix `invoices/` to eu-central-1: every other object has no copy outside eu-west-1, so the RPO has no bound.",
+    );
+    expect(out).toContain(
+      "    orders   critical  region      5m / no bound              1h / no bound              PolicyBreached",
+    );
+  });
+
+  it("exits 1 when backups expire before a disruption is noticed (TTL 1h, hourly)", async () => {
+    const { code, out } = await drkit("check", scenarios, "--stack", "short-ttl", "--policy-pack", packDir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "            - Velero schedule hourly (eu-west-1): TTL 1h (3600 s) < gap 3600 s + detection 300 s (`incidentDetectionSeconds`): the backup that predates a disruption is deleted before anyone can restore it: no bound.",
+    );
+    expect(out).toContain(
+      "    cluster  important  software    1h / no bound              4h / no bound              PolicyBreached",
+    );
+  });
 });

@@ -156,6 +156,37 @@ describe("the reference platform under the DR gate", () => {
     );
   });
 
+  it("counts an operator's promotion for the sessions Redis: 3 sentinels over 2 zones keep no quorum (--json)", async () => {
+    const { code, out } = await drkit(
+      "check",
+      root,
+      "--stack",
+      "prod",
+      "--policy-pack",
+      packDir,
+      "--policy-config",
+      path.join(root, "drkit-policy.prod.json"),
+      "--json",
+    );
+    expect(code).toBe(0);
+    const zone = (
+      JSON.parse(out) as {
+        posture: {
+          assessments: {
+            service: string;
+            disruption: string;
+            achievableRtoSeconds: number;
+            derivation: string[];
+          }[];
+        };
+      }
+    ).posture.assessments.find((a) => a.service === "sessions" && a.disruption === "zone")!;
+    expect(zone.achievableRtoSeconds).toBe(1500);
+    expect(zone.derivation[1]).toBe(
+      "Redis sessions-redis (eu-west-1): Sentinel sessions-redis-sentinel: 3 voters, at most 2 in one zone (topology.kubernetes.io/zone spread, DoNotSchedule, maxSkew 1, over at least 2 zones: minDomains 2): a zone loss can leave 1, fewer than the 2 a promotion needs (a majority of 3; quorum 2): Sentinel cannot promote.",
+    );
+  });
+
   it("fails when only the S3 waiver is given: it does not cover the Neon standby's unwatched lag", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-policy-"));
     const config = JSON.parse(fs.readFileSync(path.join(root, "drkit-policy.prod.json"), "utf8")) as {
