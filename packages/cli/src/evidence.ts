@@ -1,11 +1,31 @@
 // Audit evidence for one check: what was checked, against which config, with which verdict, and when.
-import { execFileSync } from "child_process";
-import { createHash } from "crypto";
+import { createHash, KeyObject } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { CheckResult } from "./check";
 import { plainProperties } from "./harness/wire";
 import { renderPostureTable } from "@drkit/posture";
+import {
+  buildManifest,
+  gitState,
+  GitState,
+  hashInputs,
+  inputLocations,
+  MANIFEST_FILE,
+  renderManifest,
+  SIGNATURE_FILE,
+  signManifest,
+} from "./manifest";
+
+/** The evidence files every report has, besides manifest.json (and manifest.sig when signed). */
+export const EVIDENCE_FILES = [
+  "metadata.json",
+  "check.json",
+  "policy-report.json",
+  "inventory.json",
+  "posture.json",
+  "summary.md",
+] as const;
 
 /** The machine-readable result (`--json`, and `check.json` in the evidence). */
 export function checkJson(result: CheckResult) {
@@ -22,16 +42,6 @@ export function checkJson(result: CheckResult) {
   };
 }
 
-function gitCommit(dir: string): string | null {
-  try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
-  } catch {
-    return null;
-  }
-}
-
 /** sha256 over the stack config and the policy config as used, keys sorted: the same inputs give the same hash. */
 export function configHash(result: CheckResult): string {
   const sorted = (o: Record<string, unknown>) =>
@@ -43,9 +53,23 @@ export function configHash(result: CheckResult): string {
   return `sha256:${createHash("sha256").update(material).digest("hex")}`;
 }
 
+/** How many changed paths summary.md names before it points at manifest.json for the rest. */
+const SUMMARY_CHANGED_PATHS = 10;
+
+/** The commit, and what the work tree held besides it: a reader of summary.md must see an uncommitted edit. */
+export function describeGit(git: GitState | null): string {
+  if (git === null) return "(not a git checkout)";
+  if (!git.dirty) return `${git.commit} (clean)`;
+  const shown = git.changedPaths.slice(0, SUMMARY_CHANGED_PATHS).map((p) => `\`${p}\``);
+  const more = git.changedPaths.length - shown.length;
+  const n = git.changedPaths.length;
+  return `${git.commit} **with uncommitted changes** in ${n} path${n === 1 ? "" : "s"}: ${shown.join(", ")}${more > 0 ? `, and ${more} more (manifest.json lists them all)` : ""}`;
+}
+
 function markdownSummary(
   result: CheckResult,
-  metadata: { checkedAt: string; gitCommit: string | null; configHash: string },
+  metadata: { checkedAt: string; configHash: string },
+  git: GitState | null,
 ) {
   const lines = [
     `# DR check: ${result.project.name} / ${result.stackConfig.stack}`,
@@ -54,7 +78,7 @@ function markdownSummary(
     `- Mode: ${result.run.preview ? "preview" : "update"} (offline, \`drkit check\`)`,
     `- Policy pack: ${result.pack.name}@v${result.pack.version}`,
     `- Checked at: ${metadata.checkedAt}`,
-    `- Git commit: ${metadata.gitCommit ?? "(not a git checkout)"}`,
+    `- Git commit: ${describeGit(git)}`,
     `- Config hash: \`${metadata.configHash}\``,
     `- Resources: ${result.run.resources.length}`,
     "",
@@ -78,12 +102,38 @@ function markdownSummary(
   return lines.join("\n") + "\n";
 }
 
-/** Writes the evidence files into `dir` (created if needed) and returns their paths. */
-export function writeEvidence(dir: string, result: CheckResult, now: Date = new Date()): string[] {
+export interface EvidenceOptions {
+  /**
+   * the `--policy-config` file the check read, as given; hashed into manifest.json. Required (pass
+   * `undefined` when there was none), so that no caller forgets it and leaves that input unrecorded.
+   */
+  readonly policyConfigFile: string | undefined;
+  /**
+   * when the check happened
+   * @default now
+   */
+  readonly now?: Date;
+  /**
+   * an Ed25519 private key (`readSigningKey`) to sign manifest.json with, into manifest.sig
+   * @default - the report is not signed
+   */
+  readonly signingKey?: KeyObject;
+}
+
+/**
+ * Writes the evidence files into `dir` (created if needed), then manifest.json with their sha256 and the
+ * inputs', then manifest.sig when there is a signing key, and returns the paths written.
+ */
+export function writeEvidence(dir: string, result: CheckResult, options: EvidenceOptions): string[] {
+  const now = options.now ?? new Date();
   fs.mkdirSync(dir, { recursive: true });
+  // Before anything is written: the report's own files are not changes to the program.
+  const reportDir = fs.realpathSync(dir);
+  const git = gitState(result.project.dir, [reportDir]);
   const metadata = {
     checkedAt: now.toISOString(),
-    gitCommit: gitCommit(result.project.dir),
+    gitCommit: git?.commit ?? null,
+    gitDirty: git?.dirty ?? null,
     configHash: configHash(result),
     project: result.project.name,
     stack: result.stackConfig.stack,
@@ -101,17 +151,45 @@ export function writeEvidence(dir: string, result: CheckResult, now: Date = new 
       region: (provider && plainProperties(provider.inputs).region) ?? null,
     };
   });
-  const files: Record<string, string> = {
+  const files: Record<(typeof EVIDENCE_FILES)[number], string> = {
     "metadata.json": JSON.stringify(metadata, null, 2),
     "check.json": JSON.stringify(checkJson(result), null, 2),
     "policy-report.json": JSON.stringify(result.report, null, 2),
     "inventory.json": JSON.stringify({ services: result.posture?.services ?? [], resources }, null, 2),
     "posture.json": JSON.stringify(result.posture ?? null, null, 2),
-    "summary.md": markdownSummary(result, metadata),
+    "summary.md": markdownSummary(result, metadata, git),
   };
-  return Object.entries(files).map(([name, content]) => {
+  const written: Record<string, string> = {};
+  const paths = EVIDENCE_FILES.map((name) => {
     const file = path.join(dir, name);
-    fs.writeFileSync(file, content.endsWith("\n") ? content : `${content}\n`);
+    const content = files[name].endsWith("\n") ? files[name] : `${files[name]}\n`;
+    fs.writeFileSync(file, content);
+    written[name] = content;
     return file;
   });
+
+  const inputs = hashInputs(
+    inputLocations({
+      programDir: result.project.dir,
+      policyPackDir: result.pack.dir,
+      stackConfigFile: result.stackConfig.file,
+      policyConfigFile: options.policyConfigFile,
+      reportDir,
+    }),
+  );
+  const manifest = renderManifest(
+    buildManifest({ createdAt: now, git, evidence: written, inputs, signingKey: options.signingKey }),
+  );
+  const manifestFile = path.join(dir, MANIFEST_FILE);
+  fs.writeFileSync(manifestFile, manifest);
+  paths.push(manifestFile);
+  const signatureFile = path.join(dir, SIGNATURE_FILE);
+  if (options.signingKey) {
+    fs.writeFileSync(signatureFile, signManifest(manifest, options.signingKey));
+    paths.push(signatureFile);
+  } else {
+    // A signature left from an earlier signed report in this folder would fail against the new manifest.
+    fs.rmSync(signatureFile, { force: true });
+  }
+  return paths;
 }

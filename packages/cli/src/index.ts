@@ -3,4 +3,8 @@ export * from "./project";
 export * from "./format";
 export * from "./evidence";
 export { main, USAGE } from "./main";
+export { verifyReport, renderVerifyResult, differenceCount, VERIFY_USAGE } from "./verify";
+export type { VerifyOptions, VerifyResult, SignatureCheck } from "./verify";
+export { parseManifest, readSigningKey, readVerifyingKey, MANIFEST_FILE, SIGNATURE_FILE } from "./manifest";
+export type { Manifest, ManifestInputs, FileDigest, GitState, Difference } from "./manifest";
 export type { Io } from "./main";

@@ -6,12 +6,14 @@ import { renderPolicySection, renderPostureSection, renderSummary } from "./form
 import { UsageError } from "./project";
 import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence, checkJson } from "./evidence";
+import { readSigningKey } from "./manifest";
+import { verifyCommand, VERIFY_USAGE } from "./verify";
 
 /** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
 const MAX_TIMEOUT_SECONDS = 86_400;
 
 export const USAGE = `Usage: drkit check [PROGRAM_DIR] [--stack NAME] [--policy-config FILE] [--preview | --update]
-                   [--policy-pack DIR] [--json] [--report DIR] [--timeout SECONDS]
+                   [--policy-pack DIR] [--json] [--report DIR [--sign-key KEY.pem]] [--timeout SECONDS]
 
 Runs the Pulumi program in PROGRAM_DIR (default: .) offline, under Pulumi's mock runtime with the stack's
 config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the Analyzer protocol, as
@@ -22,7 +24,9 @@ config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the
   --preview / --update   run as a preview (default: unknown values stay unknown) or as an update
   --policy-pack DIR      another policy pack (default: the drkit pack)
   --json                 print the result as JSON instead of text
-  --report DIR           write audit evidence (JSON, Markdown, inventory) into DIR
+  --report DIR           write audit evidence (JSON, Markdown, inventory) into DIR, with manifest.json: the
+                         sha256 of each evidence file and input, the git state (\`drkit verify DIR\` checks it)
+  --sign-key KEY.pem     sign manifest.json with this Ed25519 private key (PKCS#8 PEM), into manifest.sig
   --timeout SECONDS      stop the program and fail if it has not finished by then (default: ${DEFAULT_TIMEOUT_SECONDS};
                          offline a program registers in seconds, so this only ends one that hangs or loops)
 
@@ -40,11 +44,12 @@ export interface Io {
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    io.out(USAGE);
+    io.out(`${USAGE}\n\n${VERIFY_USAGE}`);
     return command === undefined ? 2 : 0;
   }
+  if (command === "verify") return verifyCommand(rest, io);
   if (command !== "check") {
-    io.err(`drkit: unknown command "${command}"\n\n${USAGE}`);
+    io.err(`drkit: unknown command "${command}"\n\n${USAGE}\n\n${VERIFY_USAGE}`);
     return 2;
   }
   let parsed;
@@ -60,6 +65,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         update: { type: "boolean" },
         json: { type: "boolean" },
         report: { type: "string" },
+        "sign-key": { type: "string" },
         timeout: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -86,7 +92,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     );
     return 2;
   }
+  if (values["sign-key"] !== undefined && !values.report) {
+    io.err(`drkit check: --sign-key signs the report's manifest.json: give --report DIR too\n\n${USAGE}`);
+    return 2;
+  }
   try {
+    // Read before the program runs: a bad key fails at once, and never after an unsigned report is written.
+    const signingKey = values["sign-key"] === undefined ? undefined : readSigningKey(values["sign-key"]);
     const result = await runCheck({
       programDir: positionals[0] ?? ".",
       stack: values.stack,
@@ -96,7 +108,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       timeoutSeconds,
     });
     if (values.report) {
-      const written = writeEvidence(values.report, result);
+      const written = writeEvidence(values.report, result, {
+        policyConfigFile: values["policy-config"],
+        signingKey,
+      });
       if (!values.json) io.err(`evidence written to ${written.join(", ")}`);
     }
     io.out(

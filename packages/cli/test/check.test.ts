@@ -143,6 +143,7 @@ describe("drkit check", () => {
     expect(fs.readdirSync(dir).sort()).toEqual([
       "check.json",
       "inventory.json",
+      "manifest.json",
       "metadata.json",
       "policy-report.json",
       "posture.json",
