@@ -616,8 +616,8 @@ export function parseManifest(text: string, file: string): Manifest {
   try {
     const m = object(json, "the manifest");
     if (m.manifestVersion !== MANIFEST_VERSION) {
-      throw new ManifestShapeError(
-        `manifestVersion is ${JSON.stringify(m.manifestVersion)}, and this drkit (${drkitVersion()}) reads version ${MANIFEST_VERSION}: verify it with the drkit that wrote it, or`,
+      throw new UsageError(
+        `${file} has manifestVersion ${JSON.stringify(m.manifestVersion ?? null)}, and this drkit (${drkitVersion()}) reads version ${MANIFEST_VERSION}: verify it with the drkit that wrote it, or ${again}`,
       );
     }
     const createdAt = string(m.createdAt, "createdAt");

@@ -81,17 +81,21 @@ export function differenceCount(result: VerifyResult): number {
 }
 
 function readReportDir(dir: string): void {
+  const unreadable = () =>
+    new UsageError(`cannot read the report folder ${dir}: pass the folder \`drkit check --report\` wrote`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
-    fs.readdirSync(dir);
   } catch {
-    throw new UsageError(
-      `cannot read the report folder ${dir}: pass the folder \`drkit check --report\` wrote`,
-    );
+    throw unreadable();
   }
   if (!stat.isDirectory()) {
     throw new UsageError(`${dir} is not a folder: pass the folder \`drkit check --report\` wrote`);
+  }
+  try {
+    fs.readdirSync(dir);
+  } catch {
+    throw unreadable();
   }
 }
 
