@@ -66,3 +66,312 @@ it("the offline check uploads its evidence", () => {
   );
   expect(steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!.with!.path).toBe("dr-evidence/");
 });
+
+// ---- Security properties of the templates ----
+// Each check returns the problems it finds, so that every one is run twice: on the shipped file (no problem)
+// and on a copy with the property removed (the problem is reported), which shows the check is live.
+
+type Permissions = string | Record<string, string>;
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  environment?: string | { name: string };
+  if?: string;
+  permissions?: Permissions;
+  "timeout-minutes"?: unknown;
+  uses?: string;
+  steps?: Step[];
+}
+interface Workflow {
+  on: unknown;
+  permissions?: Permissions;
+  jobs: Record<string, Job>;
+}
+
+const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+const workflowOf = (text: string) => parseYaml(text) as Workflow;
+const jobsOf = (wf: Workflow) => Object.entries(wf.jobs);
+const stepsOf = (wf: Workflow) => jobsOf(wf).flatMap(([, job]) => job.steps ?? []);
+const environmentOf = (job: Job) =>
+  typeof job.environment === "object" ? job.environment.name : job.environment;
+const triggersOf = (wf: Workflow): string[] =>
+  typeof wf.on === "string"
+    ? [wf.on]
+    : Array.isArray(wf.on)
+      ? (wf.on as string[])
+      : Object.keys(wf.on as object);
+
+// `uses: owner/repo[/path]@<40 hex> # vN[.N[.N]]`: the SHA is what runs, the comment is what Dependabot and
+// a reviewer read. YAML drops comments, so this reads the text; the count is checked against the parsed file
+// so that no `uses` escapes the line pattern.
+const USES_LINE = /^\s*(?:-\s+)?uses:\s*(.*)$/;
+const PINNED = /^["']?([\w.-]+\/[\w.-]+(?:\/[^@\s"']+)?)@([0-9a-f]{40})["']?\s+#\s*(v\d+(?:\.\d+){0,2})\b/;
+function pinning(file: string, text: string): string[] {
+  const problems: string[] = [];
+  const lines = text.split("\n").filter((l) => USES_LINE.test(l));
+  for (const line of lines) {
+    const value = USES_LINE.exec(line)![1]!;
+    if (value.startsWith("./")) continue; // an action of this repository: pinned by the checkout itself
+    if (!PINNED.test(value))
+      problems.push(`${file}: not pinned to a commit SHA with a "# vX" comment: ${value}`);
+  }
+  const wf = workflowOf(text);
+  const parsed = stepsOf(wf).filter((s) => s.uses).length + jobsOf(wf).filter(([, j]) => j.uses).length;
+  if (parsed !== lines.length)
+    problems.push(`${file}: ${parsed} uses in the workflow, ${lines.length} on uses: lines`);
+  return problems;
+}
+
+// The same action is pinned to the same commit, under the same version comment, in every template.
+function pinsAgree(texts: Record<string, string>): string[] {
+  const pins = new Map<string, Set<string>>();
+  for (const text of Object.values(texts))
+    for (const line of text.split("\n")) {
+      const m = PINNED.exec(USES_LINE.exec(line)?.[1] ?? "");
+      if (m) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(`${m[2]} # ${m[3]}`));
+    }
+  return [...pins]
+    .filter(([, set]) => set.size > 1)
+    .map(([action, set]) => `${action}: ${[...set].join(" / ")}`);
+}
+
+function timeouts(file: string, wf: Workflow): string[] {
+  return jobsOf(wf)
+    .filter(([, job]) => {
+      const t = job["timeout-minutes"];
+      return !(typeof t === "number" && Number.isInteger(t) && t > 0 && t <= 60);
+    })
+    .map(([name, job]) => `${file}/${name}: timeout-minutes ${JSON.stringify(job["timeout-minutes"])}`);
+}
+
+// Triggers that run with the base repository's secrets and a write token on a pull request's behalf.
+const PRIVILEGED_TRIGGERS = ["pull_request_target", "workflow_run"];
+function triggers(file: string, wf: Workflow): string[] {
+  return triggersOf(wf)
+    .filter((t) => PRIVILEGED_TRIGGERS.includes(t))
+    .map((t) => `${file}: on ${t}`);
+}
+
+// Every write scope a job holds, and why. Anything else (contents: write, write-all, a write at the workflow
+// level, which every job would inherit) is a problem.
+const JUSTIFIED_WRITES: Record<string, Record<string, string>> = {
+  "dr-preview.yml/preview": {
+    "id-token": "assume the read-only preview role; the OIDC subject names the dr-preview environment",
+    "pull-requests": "the preview comment",
+  },
+  "failover.yml/switch": {
+    "id-token": "assume the failover role; the OIDC subject names the dr-failover environment",
+  },
+};
+const writesOf = (p: Permissions | undefined): string[] =>
+  p === undefined
+    ? []
+    : typeof p === "string"
+      ? p === "read-all"
+        ? []
+        : [p]
+      : Object.entries(p)
+          .filter(([, level]) => level === "write")
+          .map(([scope]) => scope);
+function permissions(file: string, wf: Workflow): string[] {
+  const problems = writesOf(wf.permissions).map(
+    (w) => `${file}: workflow-level write (${w}), inherited by every job`,
+  );
+  for (const [name, job] of jobsOf(wf)) {
+    const effective = job.permissions ?? wf.permissions;
+    if (effective === undefined)
+      problems.push(`${file}/${name}: no permissions (the repository default applies)`);
+    const justified = JUSTIFIED_WRITES[`${file}/${name}`] ?? {};
+    for (const w of writesOf(job.permissions))
+      if (!(w in justified)) problems.push(`${file}/${name}: unjustified write (${w})`);
+  }
+  return problems;
+}
+
+// A job that can reach a credential (a secret other than its own GITHUB_TOKEN, or an OIDC token) runs in an
+// environment: its protection rules gate it, and its OIDC subject is what the cloud role trusts.
+function credentialsNeedEnvironment(file: string, wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of jobsOf(wf)) {
+    const secrets = [...JSON.stringify(job).matchAll(/secrets\.(\w+)/g)].map((m) => m[1]);
+    const reaches = [
+      ...secrets.filter((s) => s !== "GITHUB_TOKEN"),
+      ...(writesOf(job.permissions).includes("id-token") ? ["id-token"] : []),
+    ];
+    if (reaches.length > 0 && !environmentOf(job))
+      problems.push(`${file}/${name}: reaches ${reaches.join(", ")} outside an environment`);
+  }
+  return problems;
+}
+
+const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
+function preview(wf: Workflow): string[] {
+  const problems: string[] = [];
+  if (JSON.stringify(triggersOf(wf)) !== JSON.stringify(["pull_request"]))
+    problems.push(`triggers ${triggersOf(wf).join(", ")}: pull_request only`);
+  const job = wf.jobs.preview!;
+  if (environmentOf(job) !== "dr-preview") problems.push(`environment ${JSON.stringify(job.environment)}`);
+  if (!job.if?.includes(FORK_GUARD)) problems.push(`runs for forks: the if does not require ${FORK_GUARD}`);
+  return problems;
+}
+
+// The Pulumi CLI is pinned to the exact version of the @pulumi/pulumi the workspace uses (they are released
+// together): never a range, `latest`, or the action's default "^3".
+const sdkVersion: string = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).dependencies[
+  "@pulumi/pulumi"
+];
+function pulumiVersion(file: string, wf: Workflow): string[] {
+  return stepsOf(wf)
+    .filter((s) => s.uses?.startsWith("pulumi/actions@"))
+    .filter((s) => String(s.with?.["pulumi-version"]) !== sdkVersion)
+    .map((s) => `${file}: pulumi/actions pulumi-version ${s.with?.["pulumi-version"]}, not ${sdkVersion}`);
+}
+
+// The checkout leaves no GITHUB_TOKEN in .git/config for the code that runs after it.
+function checkoutCredentials(file: string, wf: Workflow): string[] {
+  return stepsOf(wf)
+    .filter((s) => s.uses?.startsWith("actions/checkout@"))
+    .filter((s) => s.with?.["persist-credentials"] !== false)
+    .map(() => `${file}: actions/checkout without persist-credentials: false`);
+}
+
+// pnpm/action-setup v4 fails when a `version` input differs from package.json's packageManager ("10" is not
+// "10.34.9"): the version comes from packageManager alone.
+function pnpmSetup(file: string, wf: Workflow): string[] {
+  return stepsOf(wf)
+    .filter((s) => s.uses?.startsWith("pnpm/action-setup@") && s.with?.version !== undefined)
+    .map((s) => `${file}: pnpm/action-setup version ${s.with?.version} beside packageManager`);
+}
+
+const perFile: Record<string, (file: string, text: string) => string[]> = {
+  pinning,
+  timeouts: (f, t) => timeouts(f, workflowOf(t)),
+  triggers: (f, t) => triggers(f, workflowOf(t)),
+  permissions: (f, t) => permissions(f, workflowOf(t)),
+  credentialsNeedEnvironment: (f, t) => credentialsNeedEnvironment(f, workflowOf(t)),
+  pulumiVersion: (f, t) => pulumiVersion(f, workflowOf(t)),
+  checkoutCredentials: (f, t) => checkoutCredentials(f, workflowOf(t)),
+  pnpmSetup: (f, t) => pnpmSetup(f, workflowOf(t)),
+  preview: (f, t) => (f === "dr-preview.yml" ? preview(workflowOf(t)) : []),
+};
+
+describe.each(Object.keys(perFile))("%s", (check) => {
+  it.each(files)("%s has no problem", (file) => {
+    expect(perFile[check]!(file, read(file))).toEqual([]);
+  });
+});
+
+it("every action is pinned to one commit and one version comment across the templates", () => {
+  expect(pinsAgree(Object.fromEntries(files.map((f) => [f, read(f)])))).toEqual([]);
+});
+
+// Each check, run on a copy of a template with its property removed, reports it.
+const PREVIEW_GUARD = `      ${FORK_GUARD} &&\n`;
+const breakages: [string, string, string | RegExp, string, string][] = [
+  // [check, file, text to replace, replacement, what the check must then report]
+  ["pinning", "dr-check.yml", /actions\/checkout@[0-9a-f]{40}/, "actions/checkout@v4", "not pinned"],
+  ["pinning", "failover.yml", /(pulumi\/actions@[0-9a-f]{40}) # v7\.0\.0/, "$1", "not pinned"],
+  ["pinning", "dr-preview.yml", /@([0-9a-f]{7})[0-9a-f]{33}/, "@$1", "not pinned"], // a short SHA
+  [
+    "pinning",
+    "dr-check.yml",
+    /uses: (pnpm\/action-setup@[0-9a-f]{40}) # v[\d.]+/,
+    '{ uses: "$1" }',
+    "on uses: lines",
+  ],
+  ["timeouts", "dr-check.yml", /\n {4}timeout-minutes: \d+/, "", "timeout-minutes undefined"],
+  ["timeouts", "failover.yml", /timeout-minutes: \d+/, "timeout-minutes: 120", "timeout-minutes 120"],
+  ["timeouts", "dr-preview.yml", /timeout-minutes: \d+/, "timeout-minutes: ${{ 30 }}", "timeout-minutes"],
+  ["triggers", "dr-preview.yml", "  pull_request:\n", "  pull_request_target:\n", "on pull_request_target"],
+  [
+    "triggers",
+    "dr-check.yml",
+    "  push:\n",
+    "  workflow_run:\n    workflows: [x]\n  push:\n",
+    "on workflow_run",
+  ],
+  [
+    "permissions",
+    "dr-check.yml",
+    /permissions: \{\}\n|\n {4}permissions:\n {6}contents: read/g,
+    "",
+    "no permissions",
+  ],
+  [
+    "permissions",
+    "dr-check.yml",
+    "      contents: read",
+    "      contents: write",
+    "unjustified write (contents)",
+  ],
+  [
+    "permissions",
+    "failover.yml",
+    /permissions:\n {6}contents: read\n {6}id-token: write.*/,
+    "permissions: write-all",
+    "(write-all)",
+  ],
+  ["permissions", "dr-check.yml", "permissions: {}", "permissions: write-all", "workflow-level write"],
+  [
+    "permissions",
+    "dr-check.yml",
+    "      contents: read",
+    "      contents: read\n      id-token: write",
+    "(id-token)",
+  ],
+  [
+    "credentialsNeedEnvironment",
+    "dr-preview.yml",
+    "    environment: dr-preview\n",
+    "",
+    "outside an environment",
+  ],
+  [
+    "credentialsNeedEnvironment",
+    "failover.yml",
+    "    environment: dr-failover\n",
+    "",
+    "outside an environment",
+  ],
+  ["preview", "dr-preview.yml", "    environment: dr-preview\n", "", "environment undefined"],
+  ["preview", "dr-preview.yml", PREVIEW_GUARD, "", "runs for forks"],
+  ["preview", "dr-preview.yml", "  pull_request:\n", "  pull_request:\n  push:\n", "pull_request only"],
+  ["pulumiVersion", "failover.yml", /\n {10}pulumi-version: .*/, "", "pulumi-version undefined"],
+  ["pulumiVersion", "dr-preview.yml", /pulumi-version: \S+/, 'pulumi-version: "^3"', "pulumi-version ^3"],
+  ["checkoutCredentials", "dr-check.yml", /\n {10}persist-credentials: false/, "", "persist-credentials"],
+  [
+    "pnpmSetup",
+    "dr-check.yml",
+    /(pnpm\/action-setup@.*)/,
+    "$1\n        with:\n          version: 10",
+    "version 10",
+  ],
+];
+
+it.each(breakages)("%s catches a broken %s (%#)", (check, file, from, to, expected) => {
+  const original = read(file);
+  const broken = original.replace(from, to);
+  expect(broken).not.toBe(original);
+  expect(perFile[check]!(file, broken).join("\n")).toContain(expected);
+});
+
+it("pinsAgree reports one action pinned two ways", () => {
+  const texts = Object.fromEntries(files.map((f) => [f, read(f)]));
+  texts["failover.yml"] = texts["failover.yml"]!.replace(
+    /(actions\/checkout@[0-9a-f]{40}) # v[\d.]+/,
+    "$1 # v4.0.0",
+  );
+  expect(pinsAgree(texts)).toEqual([expect.stringMatching(/^actions\/checkout: .* \/ .*v4\.0\.0/)]);
+});
+
+it("Dependabot keeps the pinned actions current", () => {
+  const config = parseYaml(fs.readFileSync(path.join(root, ".github/dependabot.yml"), "utf8"));
+  expect(config.version).toBe(2);
+  const actions = config.updates.find(
+    (u: { "package-ecosystem": string }) => u["package-ecosystem"] === "github-actions",
+  );
+  expect(actions).toMatchObject({ directory: "/", schedule: { interval: expect.any(String) } });
+});
