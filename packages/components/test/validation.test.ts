@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   ArgsProblems,
-  InvalidArgsError,
   checkArgsObject,
   checkBoolean,
   checkPlain,
