@@ -7,6 +7,7 @@ import { plainProperties } from "./harness/wire";
 import { renderPostureTable } from "@drkit/posture";
 import {
   buildManifest,
+  checkReportDir,
   gitState,
   GitState,
   hashInputs,
@@ -126,6 +127,7 @@ export interface EvidenceOptions {
  */
 export function writeEvidence(dir: string, result: CheckResult, options: EvidenceOptions): string[] {
   const now = options.now ?? new Date();
+  checkReportDir(result.project.dir, dir);
   fs.mkdirSync(dir, { recursive: true });
   // Before anything is written: the report's own files are not changes to the program.
   const reportDir = fs.realpathSync(dir);

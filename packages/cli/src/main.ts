@@ -6,7 +6,7 @@ import { renderPolicySection, renderPostureSection, renderSummary } from "./form
 import { UsageError } from "./project";
 import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence, checkJson } from "./evidence";
-import { readSigningKey } from "./manifest";
+import { checkReportDir, readSigningKey } from "./manifest";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
 
 /** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
@@ -97,7 +97,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    // Read before the program runs: a bad key fails at once, and never after an unsigned report is written.
+    // Before the program runs: a bad key or report folder fails at once, not after the check.
+    if (values.report) checkReportDir(positionals[0] ?? ".", values.report);
     const signingKey = values["sign-key"] === undefined ? undefined : readSigningKey(values["sign-key"]);
     const result = await runCheck({
       programDir: positionals[0] ?? ".",

@@ -54,7 +54,7 @@ export interface InputLocations {
   readonly policyPackDir: string;
   readonly stackConfigFile: string | null;
   readonly policyConfigFile: string | null;
-  /** folders left out of the program's files: the report folder, when it is inside the program's */
+  /** folders left out of the program's files and of the git state: the report's, when in the checkout */
   readonly excluded: string[];
 }
 
@@ -128,7 +128,17 @@ export function digestFiles(root: string, paths: readonly string[]): FileDigest[
   return [...new Set(paths)]
     .sort(comparePaths)
     .filter((p) => isFile(resolveFrom(root, p)))
-    .map((p) => ({ path: p, digest: sha256Digest(fs.readFileSync(resolveFrom(root, p))) }));
+    .map((p) => {
+      const file = resolveFrom(root, p);
+      let content: Buffer;
+      try {
+        content = fs.readFileSync(file);
+      } catch {
+        // A file that cannot be hashed is not left out: the manifest would then vouch for less than it says.
+        throw new UsageError(`cannot read ${file} to hash it: make it readable by drkit`);
+      }
+      return { path: p, digest: sha256Digest(content) };
+    });
 }
 
 function isUnder(dir: string, file: string): boolean {
@@ -294,6 +304,19 @@ export function policyPackFiles(packDir: string): string[] {
   );
 }
 
+/**
+ * Refuses a report folder that is the program's folder or holds it: `drkit verify` reports every file in a
+ * report folder that the manifest does not list, and leaving the report's folder out of the program's files
+ * would leave the program out with it.
+ */
+export function checkReportDir(programDir: string, reportDir: string): void {
+  if (isUnder(realPath(reportDir), realPath(programDir))) {
+    throw new UsageError(
+      `--report ${reportDir} is the program's folder or holds it: give the report a folder of its own (e.g. --report dr-evidence), so that its files are told apart from the program's`,
+    );
+  }
+}
+
 /** Where the inputs of a check are, from the paths it was given (relative to the working folder). */
 export function inputLocations(options: {
   readonly programDir: string;
@@ -304,7 +327,6 @@ export function inputLocations(options: {
 }): InputLocations {
   const programDir = realPath(options.programDir);
   const root = gitToplevel(programDir) ?? programDir;
-  const reportDir = realPath(options.reportDir);
   const rel = (file: string) => relativePath(root, realPath(file));
   return {
     root,
@@ -312,7 +334,8 @@ export function inputLocations(options: {
     policyPackDir: rel(options.policyPackDir),
     stackConfigFile: options.stackConfigFile === undefined ? null : rel(options.stackConfigFile),
     policyConfigFile: options.policyConfigFile === undefined ? null : rel(options.policyConfigFile),
-    excluded: isUnder(programDir, reportDir) ? [relativePath(root, reportDir)] : [],
+    // Only a report folder in the checkout can be taken for an input there.
+    excluded: isUnder(root, realPath(options.reportDir)) ? [rel(options.reportDir)] : [],
   };
 }
 
@@ -700,11 +723,11 @@ export function compareEvidence(
 }
 
 /** The inputs chosen and hashed again under `root`, against the manifest's, group by group. */
-export function compareInputs(
-  manifest: Manifest,
-  root: string,
-  alsoExcluded: readonly string[] = [],
-): Difference[] {
+export function compareInputs(manifest: Manifest, root: string, reportDir?: string): Difference[] {
+  // The folder being verified is left out as drkit check left its report out, wherever it now is — unless
+  // it holds the program (a report copied there by hand), which would leave the program out.
+  const program = resolveFrom(realPath(root), manifest.inputs.programDir);
+  const alsoExcluded = reportDir === undefined || isUnder(realPath(reportDir), program) ? [] : [reportDir];
   const now = hashInputs(manifest.inputs, root, alsoExcluded);
   return INPUT_GROUPS.flatMap((group) =>
     compareDigests(manifest.inputs.files[group], now.files[group], group),

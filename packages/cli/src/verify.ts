@@ -178,7 +178,7 @@ export function verifyReport(options: VerifyOptions): VerifyResult {
     evidence: compareEvidence(dir, manifest, EVIDENCE_FILES),
     inputs: options.evidenceOnly
       ? null
-      : { root: path.resolve(root), differences: compareInputs(manifest, root, [path.resolve(dir)]) },
+      : { root: path.resolve(root), differences: compareInputs(manifest, root, dir) },
   };
 }
 

@@ -318,6 +318,19 @@ describe("drkit check --report writes manifest.json, and drkit verify checks it"
     });
   });
 
+  it("refuses a report folder that is the program's folder or holds it (exit 2), before the program runs", async () => {
+    for (const dir of [program, tmp]) {
+      expect(
+        await drkit("check", program, "--stack", "breached", "--policy-pack", packDir, "--report", dir),
+      ).toEqual({
+        code: 2,
+        out: "",
+        err: `drkit check: --report ${dir} is the program's folder or holds it: give the report a folder of its own (e.g. --report dr-evidence), so that its files are told apart from the program's`,
+      });
+    }
+    expect(fs.readdirSync(program).sort()).toEqual(VELERO_FILES);
+  });
+
   it("runs as the `drkit` binary: verify exits 0 for the report, 1 once it is edited", () => {
     const run = (dir: string) =>
       spawnSync(process.execPath, [bin, "verify", dir], { encoding: "utf8", timeout: 60_000 });
