@@ -246,9 +246,12 @@ export function programFiles(
   excluded: readonly string[],
 ): { selection: ProgramSelection; files: string[] } {
   const dir = realPath(programDir);
+  // Below the program's folder only: a program may itself live under a folder named node_modules.
   const keep = (file: string) =>
-    !file.split(path.sep).some((part) => SKIPPED_FOLDERS.has(part)) &&
-    !excluded.some((ex) => isUnder(ex, file));
+    !path
+      .relative(dir, file)
+      .split(path.sep)
+      .some((part) => SKIPPED_FOLDERS.has(part)) && !excluded.some((ex) => isUnder(ex, file));
   if (gitToplevel(dir) !== null) {
     const listed = git(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
     const files = (listed ?? "")

@@ -725,6 +725,14 @@ describe("choosing and comparing the inputs", () => {
     expect(chosen.files.map((f) => path.relative(dir, f)).sort()).toEqual(["index.ts", "lib/a.ts"]);
   });
 
+  it("walks a program that itself lives under a node_modules folder", () => {
+    const dir = path.join(tempDir("drkit-walk-"), "node_modules", "program");
+    fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "index.ts"), "");
+    fs.writeFileSync(path.join(dir, "node_modules", "dep.js"), "");
+    expect(programFiles(dir, []).files.map((f) => path.relative(dir, f))).toEqual(["index.ts"]);
+  });
+
   it("finds the nearest lockfile up the tree", () => {
     const dir = tempDir("drkit-lock-");
     fs.mkdirSync(path.join(dir, "a/b"), { recursive: true });
