@@ -7,49 +7,20 @@ import { CronJob } from "@pulumi/kubernetes/batch/v1";
 // The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import type { RegionPairSides } from "../common/regions";
+import type { RegionPairSides, RegionSide } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
 import { checkCron, isDnsLabel, isDnsSubdomain } from "./validation";
+import { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
+import { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
+
+export { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
+export { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
 
 export const REDIS_API_VERSION = "redis.redis.opstreelabs.in/v1beta2";
 /** Marks recovery copies (a warm standby) for the posture model. */
 export const ROLE_LABEL = "drkit.dev/role";
 const ZONE_KEY = "topology.kubernetes.io/zone";
-
-/**
- * Runs before Redis starts in each standby pod, with the pod's data volume at `$DATA_DIR`: loads the
- * newest snapshot under `s3://$BUCKET/$NAME/` into an empty volume, so the standby comes up holding the
- * latest backup. It never touches a volume that already holds data: a standby that has taken over after
- * a failover keeps its writes across restarts.
- *
- * The opstree Redis image runs with `appendonly yes`, `appendfilename "appendonly.aof"` and `dir /data`
- * when persistence is on, so Redis ignores a `dump.rdb` there and reads `appendonly.aof` instead. Redis 7
- * takes a lone `appendonly.aof` as an old-style AOF (moving it into `appendonlydir`), and an AOF that
- * begins with "REDIS" is read as an RDB preamble: the snapshot is restored by naming it `appendonly.aof`.
- * It is downloaded under a temporary name first, so a half-finished download never looks like data.
- *
- * Snapshot keys are `<UTC timestamp YYYYMMDDTHHMMSSZ>.rdb` (what the backup Job writes), so the
- * lexicographically last key is the newest. A failed listing (no read access, wrong bucket) fails the
- * init container, and so the pod, visibly, rather than starting an empty standby.
- */
-export const REDIS_RESTORE_SCRIPT = String.raw`set -eu
-for existing in appendonly.aof appendonlydir dump.rdb; do
-  if [ -e "$DATA_DIR/$existing" ]; then
-    echo "drkit: $DATA_DIR/$existing exists: keeping the data this volume holds"
-    exit 0
-  fi
-done
-keys=$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$NAME/" --region "$BUCKET_REGION" --query 'Contents[].Key' --output text)
-latest=$(printf '%s\n' "$keys" | tr '\t' '\n' | grep '\.rdb$' | sort | tail -n 1 || true)
-if [ -z "$latest" ]; then
-  echo "drkit: no snapshot under s3://$BUCKET/$NAME/ yet: starting empty"
-  exit 0
-fi
-aws s3 cp "s3://$BUCKET/$latest" "$DATA_DIR/.drkit-restore.partial" --region "$BUCKET_REGION"
-mv "$DATA_DIR/.drkit-restore.partial" "$DATA_DIR/appendonly.aof"
-echo "drkit: restored s3://$BUCKET/$latest into $DATA_DIR/appendonly.aof"
-`;
 
 export interface RedisBackupArgs {
   /** 5-field cron. @default "0 * * * *" (hourly) */
@@ -167,6 +138,55 @@ export function validateRedisCrossZoneArgs(args: RedisCrossZoneArgs): string[] {
   return [...problems.list];
 }
 
+/** What a RedisCrossZone builds, its defaults resolved once. */
+interface RedisSettings {
+  readonly name: string;
+  readonly identity: ServiceIdentity;
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly zones: number;
+  readonly storageGi: number;
+  readonly storageClassName?: string;
+  readonly image: string;
+  readonly sentinelImage: string;
+  readonly uploaderImage: string;
+  readonly cron: string;
+  readonly retentionDays: number;
+  readonly backupServiceAccountName?: string;
+  readonly standby: boolean;
+  readonly standbyServiceAccountName?: string;
+  /** the pinned chart version when drkit installs the operator */
+  readonly operatorChartVersion?: string;
+  /** the Kubernetes Secret holding the password, in each cluster */
+  readonly secretName: string;
+  readonly primary: RegionSide;
+  readonly secondary: RegionSide;
+}
+
+function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings {
+  return {
+    name,
+    identity: { service: args.service, tier: args.tier },
+    namespace: args.namespace ?? "redis",
+    replicas: args.replicas ?? 3,
+    zones: args.zones ?? 2,
+    storageGi: args.storageGi ?? 10,
+    storageClassName: args.storageClassName,
+    image: args.image ?? "quay.io/opstree/redis:v7.0.15",
+    sentinelImage: args.sentinelImage ?? "quay.io/opstree/redis-sentinel:v7.0.15",
+    uploaderImage: args.uploaderImage ?? "amazon/aws-cli:2.17.0",
+    cron: args.backup?.cron ?? "0 * * * *",
+    retentionDays: args.backup?.retentionDays ?? 7,
+    backupServiceAccountName: args.backup?.serviceAccountName,
+    standby: args.standby ?? false,
+    standbyServiceAccountName: args.standbyServiceAccountName,
+    operatorChartVersion: args.installOperator ? args.operatorChartVersion : undefined,
+    secretName: `${name}-auth`,
+    primary: args.regions.primary,
+    secondary: args.regions.secondary,
+  };
+}
+
 /**
  * Redis on the OT-Container-Kit operator: a replicated Redis with Sentinel, spread over zones with a
  * hard topology constraint, its password generated and kept secret, and an hourly RDB snapshot uploaded
@@ -183,275 +203,288 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     super(RedisCrossZone.__pulumiType, name, {}, opts);
     const problems = validateRedisCrossZoneArgs(args);
     if (problems.length > 0) throw new InvalidArgsError("RedisCrossZone", name, problems);
+    const s = resolveSettings(name, args);
 
-    const namespace = args.namespace ?? "redis";
-    const replicas = args.replicas ?? 3;
-    const zones = args.zones ?? 2;
-    const image = args.image ?? "quay.io/opstree/redis:v7.0.15";
-    const sentinelImage = args.sentinelImage ?? "quay.io/opstree/redis-sentinel:v7.0.15";
-    const cron = args.backup?.cron ?? "0 * * * *";
-    const retentionDays = args.backup?.retentionDays ?? 7;
-    const { primary, secondary } = args.regions;
-    const uploaderImage = args.uploaderImage ?? "amazon/aws-cli:2.17.0";
-
-    // Its own provider, so the component works in stacks that disable default providers.
-    const random = new RandomProvider(`${name}-random`, {}, { parent: this });
-    const password = new RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false },
-      { parent: this, provider: random },
-    );
-    this.password = pulumi.secret(password.result);
-    const secretName = `${name}-auth`;
-    this.passwordSecretName = secretName;
-
-    // Backups land in the other region directly: a region loss cannot take them.
-    const tags = serviceTags(args);
-    const bucket = new s3.Bucket(
-      `${name}-backups`,
-      { tags },
-      { parent: this, provider: secondary.awsProvider, retainOnDelete: true },
-    );
-    new s3.BucketServerSideEncryptionConfiguration(
-      `${name}-backups-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this, provider: secondary.awsProvider },
-    );
-    new s3.BucketPublicAccessBlock(
-      `${name}-backups-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this, provider: secondary.awsProvider },
-    );
-    new s3.BucketLifecycleConfiguration(
-      `${name}-backups-retention`,
-      {
-        bucket: bucket.id,
-        rules: [
-          { id: "expire-snapshots", status: "Enabled", filter: {}, expiration: { days: retentionDays } },
-        ],
-      },
-      { parent: this, provider: secondary.awsProvider },
-    );
+    this.password = generatedPassword(this, s);
+    this.passwordSecretName = s.secretName;
+    const bucket = backupBucket(this, s);
     this.backupBucketName = bucket.bucket;
 
-    // The operator runs `initContainer` in every Redis pod with the data volume mounted at /data.
-    const restoreFromLatestBackup = {
-      initContainer: {
-        enabled: true,
-        image: uploaderImage,
-        imagePullPolicy: "IfNotPresent",
-        command: ["sh", "-c", REDIS_RESTORE_SCRIPT],
-        env: [
-          { name: "DATA_DIR", value: "/data" },
-          { name: "BUCKET", value: bucket.bucket },
-          { name: "BUCKET_REGION", value: secondary.region },
-          { name: "NAME", value: name },
-        ],
-      },
-      ...(args.standbyServiceAccountName ? { serviceAccountName: args.standbyServiceAccountName } : {}),
-    };
-
-    /** The CRs and their secret in one cluster. */
-    const deploy = (
-      role: "primary" | "standby",
-      provider: KubernetesProvider,
-      region: string,
-      dependsOn: pulumi.Resource[],
-    ) => {
-      const suffix = role === "primary" ? "" : "-standby";
-      // A standby is a recovery copy: the posture model must not count it as a second data source.
-      const labels = {
-        ...serviceLabels(args, region),
-        ...(role === "standby" ? { [ROLE_LABEL]: "standby" } : {}),
-      };
-      const auth = new Secret(
-        `${name}${suffix}-auth`,
-        {
-          metadata: { name: secretName, namespace, labels },
-          stringData: { password: this.password },
-        },
-        // @pulumi/kubernetes marks a Secret's `data` and `stringData` as secret outputs itself.
-        { parent: this, provider, dependsOn },
-      );
-      // The operator labels pods `app: <StatefulSet name>`: a RedisReplication `x` runs as StatefulSet `x`,
-      // a RedisSentinel `x` as `x-sentinel`. The spread counts those pods per zone, and `minDomains` keeps
-      // them from piling into one zone while others have room. A selector that matches no pod spreads nothing.
-      const spread = (app: string) => [
-        {
-          maxSkew: 1,
-          minDomains: zones,
-          topologyKey: ZONE_KEY,
-          whenUnsatisfiable: "DoNotSchedule",
-          labelSelector: { matchLabels: { app } },
-        },
-      ];
-      const replication = new CustomResource(
-        `${name}${suffix}`,
-        {
-          apiVersion: REDIS_API_VERSION,
-          kind: "RedisReplication",
-          metadata: { name, namespace, labels },
-          spec: {
-            clusterSize: replicas,
-            kubernetesConfig: {
-              image,
-              imagePullPolicy: "IfNotPresent",
-              redisSecret: { name: secretName, key: "password" },
-            },
-            storage: {
-              volumeClaimTemplate: {
-                spec: {
-                  accessModes: ["ReadWriteOnce"],
-                  ...(args.storageClassName ? { storageClassName: args.storageClassName } : {}),
-                  resources: { requests: { storage: `${args.storageGi ?? 10}Gi` } },
-                },
-              },
-            },
-            topologySpreadConstraints: spread(name),
-            // One pod may be disrupted at a time: the primary and one replica always stay.
-            pdb: { enabled: true, minAvailable: replicas - 1 },
-            ...(role === "standby" ? restoreFromLatestBackup : {}),
-          },
-        },
-        { parent: this, provider, dependsOn: [auth, ...dependsOn] },
-      );
-      new CustomResource(
-        `${name}${suffix}-sentinel`,
-        {
-          apiVersion: REDIS_API_VERSION,
-          kind: "RedisSentinel",
-          metadata: { name: `${name}-sentinel`, namespace, labels },
-          spec: {
-            clusterSize: 3,
-            kubernetesConfig: { image: sentinelImage, imagePullPolicy: "IfNotPresent" },
-            redisSentinelConfig: {
-              redisReplicationName: name,
-              redisReplicationPassword: { secretKeyRef: { name: secretName, key: "password" } },
-              quorum: "2",
-            },
-            topologySpreadConstraints: spread(`${name}-sentinel-sentinel`),
-            pdb: { enabled: true, minAvailable: 2 },
-          },
-        },
-        { parent: this, provider, dependsOn: [replication] },
-      );
-      return replication;
-    };
-
-    const primaryCluster = primary.kubernetesProvider as KubernetesProvider;
-    const operator = (provider: KubernetesProvider, role: string) =>
-      args.installOperator
-        ? [
-            new Release(
-              `${name}-operator-${role}`,
-              {
-                chart: "redis-operator",
-                version: args.operatorChartVersion,
-                repositoryOpts: { repo: "https://ot-container-kit.github.io/helm-charts" },
-                namespace,
-                createNamespace: true,
-              },
-              { parent: this, provider },
-            ),
-          ]
-        : [];
-    deploy("primary", primaryCluster, primary.region, operator(primaryCluster, "primary"));
-    if (args.standby) {
-      const secondaryCluster = secondary.kubernetesProvider as KubernetesProvider;
-      deploy("standby", secondaryCluster, secondary.region, operator(secondaryCluster, "secondary"));
+    const primaryCluster = s.primary.kubernetesProvider as KubernetesProvider;
+    redisInCluster(this, s, "primary", primaryCluster, this.password, undefined);
+    if (s.standby) {
+      const secondaryCluster = s.secondary.kubernetesProvider as KubernetesProvider;
+      redisInCluster(this, s, "standby", secondaryCluster, this.password, restoreFromLatestBackup(s, bucket));
     }
-
-    const backupLabels = serviceLabels(args, primary.region);
-    new CronJob(
-      `${name}-backup`,
-      {
-        metadata: {
-          name: `${name}-backup`,
-          namespace,
-          labels: backupLabels,
-          // Read by the posture model: what is backed up, and to which region.
-          annotations: {
-            "drkit.dev/backup-of": name,
-            "drkit.dev/backup-destination-region": secondary.region,
-          },
-        },
-        spec: {
-          schedule: cron,
-          concurrencyPolicy: "Forbid",
-          successfulJobsHistoryLimit: 3,
-          failedJobsHistoryLimit: 3,
-          jobTemplate: {
-            spec: {
-              backoffLimit: 2,
-              template: {
-                metadata: { labels: backupLabels },
-                spec: {
-                  restartPolicy: "OnFailure",
-                  ...(args.backup?.serviceAccountName
-                    ? { serviceAccountName: args.backup.serviceAccountName }
-                    : {}),
-                  volumes: [{ name: "snapshot", emptyDir: {} }],
-                  initContainers: [
-                    {
-                      name: "rdb",
-                      image,
-                      // Streams a consistent RDB snapshot from the primary (through its -master service).
-                      command: [
-                        "sh",
-                        "-c",
-                        'redis-cli -h "$REDIS_HOST" --no-auth-warning -a "$REDIS_PASSWORD" --rdb /snapshot/dump.rdb',
-                      ],
-                      env: [
-                        { name: "REDIS_HOST", value: `${name}-master` },
-                        {
-                          name: "REDIS_PASSWORD",
-                          valueFrom: { secretKeyRef: { name: secretName, key: "password" } },
-                        },
-                      ],
-                      volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
-                    },
-                  ],
-                  containers: [
-                    {
-                      name: "upload",
-                      image: uploaderImage,
-                      command: [
-                        "sh",
-                        "-c",
-                        'aws s3 cp /snapshot/dump.rdb "s3://$BUCKET/$NAME/$(date -u +%Y%m%dT%H%M%SZ).rdb" --region "$BUCKET_REGION"',
-                      ],
-                      env: [
-                        { name: "BUCKET", value: bucket.bucket },
-                        { name: "BUCKET_REGION", value: secondary.region },
-                        { name: "NAME", value: name },
-                      ],
-                      volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
-                    },
-                  ],
-                },
-              },
-            },
-          },
-        },
-      },
-      { parent: this, provider: primaryCluster },
-    );
+    backupCronJob(this, s, bucket);
 
     this.registerOutputs({
-      service: args.service,
-      tier: args.tier,
-      zones,
-      replicas,
-      standbyRegion: args.standby ? secondary.region : null,
-      passwordSecretName: secretName,
+      service: s.identity.service,
+      tier: s.identity.tier,
+      zones: s.zones,
+      replicas: s.replicas,
+      standbyRegion: s.standby ? s.secondary.region : null,
+      passwordSecretName: s.secretName,
       backupBucketName: bucket.bucket,
-      backupRegion: secondary.region,
+      backupRegion: s.secondary.region,
     });
   }
+}
+
+/** A generated password, secret. Its own random provider: the component works in stacks that disable default providers. */
+function generatedPassword(parent: pulumi.Resource, s: RedisSettings): pulumi.Output<string> {
+  const random = new RandomProvider(`${s.name}-random`, {}, { parent });
+  const password = new RandomPassword(
+    `${s.name}-password`,
+    { length: 32, special: false },
+    { parent, provider: random },
+  );
+  return pulumi.secret(password.result);
+}
+
+/** The snapshots' bucket, in the other region: a region loss cannot take the backups with it. */
+function backupBucket(parent: pulumi.Resource, s: RedisSettings): s3.Bucket {
+  const provider = s.secondary.awsProvider;
+  const bucket = new s3.Bucket(
+    `${s.name}-backups`,
+    { tags: serviceTags(s.identity) },
+    { parent, provider, retainOnDelete: true },
+  );
+  new s3.BucketServerSideEncryptionConfiguration(
+    `${s.name}-backups-encryption`,
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    { parent, provider },
+  );
+  new s3.BucketPublicAccessBlock(
+    `${s.name}-backups-public-access`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    { parent, provider },
+  );
+  new s3.BucketLifecycleConfiguration(
+    `${s.name}-backups-retention`,
+    {
+      bucket: bucket.id,
+      rules: [
+        { id: "expire-snapshots", status: "Enabled", filter: {}, expiration: { days: s.retentionDays } },
+      ],
+    },
+    { parent, provider },
+  );
+  return bucket;
+}
+
+/** The standby's restore step: the operator runs `initContainer` in every Redis pod with the data volume at /data. */
+function restoreFromLatestBackup(s: RedisSettings, bucket: s3.Bucket) {
+  return {
+    initContainer: {
+      enabled: true,
+      image: s.uploaderImage,
+      imagePullPolicy: "IfNotPresent",
+      command: ["sh", "-c", REDIS_RESTORE_SCRIPT],
+      env: [
+        { name: "DATA_DIR", value: "/data" },
+        { name: "BUCKET", value: bucket.bucket },
+        { name: "BUCKET_REGION", value: s.secondary.region },
+        { name: "NAME", value: s.name },
+      ],
+    },
+    ...(s.standbyServiceAccountName ? { serviceAccountName: s.standbyServiceAccountName } : {}),
+  };
+}
+
+/** The redis-operator Helm release in one cluster, when drkit installs it. */
+function operatorRelease(
+  parent: pulumi.Resource,
+  s: RedisSettings,
+  provider: KubernetesProvider,
+  role: "primary" | "secondary",
+): pulumi.Resource[] {
+  if (s.operatorChartVersion === undefined) return [];
+  return [
+    new Release(
+      `${s.name}-operator-${role}`,
+      {
+        chart: "redis-operator",
+        version: s.operatorChartVersion,
+        repositoryOpts: { repo: "https://ot-container-kit.github.io/helm-charts" },
+        namespace: s.namespace,
+        createNamespace: true,
+      },
+      { parent, provider },
+    ),
+  ];
+}
+
+/**
+ * The operator labels pods `app: <StatefulSet name>`: a RedisReplication `x` runs as StatefulSet `x`, a
+ * RedisSentinel `x` as `x-sentinel`. The spread counts those pods per zone, and `minDomains` keeps them from
+ * piling into one zone while others have room. A selector that matches no pod spreads nothing.
+ */
+function zoneSpread(s: RedisSettings, app: string) {
+  return [
+    {
+      maxSkew: 1,
+      minDomains: s.zones,
+      topologyKey: ZONE_KEY,
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: { matchLabels: { app } },
+    },
+  ];
+}
+
+/** The password Secret, the RedisReplication and its RedisSentinel in one cluster (and the operator, if installed). */
+function redisInCluster(
+  parent: pulumi.Resource,
+  s: RedisSettings,
+  role: "primary" | "standby",
+  provider: KubernetesProvider,
+  password: pulumi.Output<string>,
+  restore: ReturnType<typeof restoreFromLatestBackup> | undefined,
+): CustomResource {
+  const dependsOn = operatorRelease(parent, s, provider, role === "primary" ? "primary" : "secondary");
+  const region = role === "primary" ? s.primary.region : s.secondary.region;
+  const suffix = role === "primary" ? "" : "-standby";
+  // A standby is a recovery copy: the posture model must not count it as a second data source.
+  const labels = {
+    ...serviceLabels(s.identity, region),
+    ...(role === "standby" ? { [ROLE_LABEL]: "standby" } : {}),
+  };
+  const auth = new Secret(
+    `${s.name}${suffix}-auth`,
+    {
+      metadata: { name: s.secretName, namespace: s.namespace, labels },
+      stringData: { password },
+    },
+    // @pulumi/kubernetes marks a Secret's `data` and `stringData` as secret outputs itself.
+    { parent, provider, dependsOn },
+  );
+  const replication = new CustomResource(
+    `${s.name}${suffix}`,
+    {
+      apiVersion: REDIS_API_VERSION,
+      kind: "RedisReplication",
+      metadata: { name: s.name, namespace: s.namespace, labels },
+      spec: {
+        clusterSize: s.replicas,
+        kubernetesConfig: {
+          image: s.image,
+          imagePullPolicy: "IfNotPresent",
+          redisSecret: { name: s.secretName, key: "password" },
+        },
+        storage: {
+          volumeClaimTemplate: {
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(s.storageClassName ? { storageClassName: s.storageClassName } : {}),
+              resources: { requests: { storage: `${s.storageGi}Gi` } },
+            },
+          },
+        },
+        topologySpreadConstraints: zoneSpread(s, s.name),
+        // One pod may be disrupted at a time: the primary and one replica always stay.
+        pdb: { enabled: true, minAvailable: s.replicas - 1 },
+        ...(restore ?? {}),
+      },
+    },
+    { parent, provider, dependsOn: [auth, ...dependsOn] },
+  );
+  new CustomResource(
+    `${s.name}${suffix}-sentinel`,
+    {
+      apiVersion: REDIS_API_VERSION,
+      kind: "RedisSentinel",
+      metadata: { name: `${s.name}-sentinel`, namespace: s.namespace, labels },
+      spec: {
+        clusterSize: 3,
+        kubernetesConfig: { image: s.sentinelImage, imagePullPolicy: "IfNotPresent" },
+        redisSentinelConfig: {
+          redisReplicationName: s.name,
+          redisReplicationPassword: { secretKeyRef: { name: s.secretName, key: "password" } },
+          quorum: "2",
+        },
+        topologySpreadConstraints: zoneSpread(s, `${s.name}-sentinel-sentinel`),
+        pdb: { enabled: true, minAvailable: 2 },
+      },
+    },
+    { parent, provider, dependsOn: [replication] },
+  );
+  return replication;
+}
+
+/**
+ * The backup CronJob in the primary cluster: an RDB snapshot from the primary, uploaded to the bucket. The
+ * posture model credits the backup through the bucket its inputs are computed from: keep `bucket.bucket`
+ * in its environment.
+ */
+function backupCronJob(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Bucket): CronJob {
+  const labels = serviceLabels(s.identity, s.primary.region);
+  return new CronJob(
+    `${s.name}-backup`,
+    {
+      metadata: {
+        name: `${s.name}-backup`,
+        namespace: s.namespace,
+        labels,
+        // Read by the posture model: what is backed up, and to which region.
+        annotations: {
+          "drkit.dev/backup-of": s.name,
+          "drkit.dev/backup-destination-region": s.secondary.region,
+        },
+      },
+      spec: {
+        schedule: s.cron,
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 2,
+            template: {
+              metadata: { labels },
+              spec: {
+                restartPolicy: "OnFailure",
+                ...(s.backupServiceAccountName ? { serviceAccountName: s.backupServiceAccountName } : {}),
+                volumes: [{ name: "snapshot", emptyDir: {} }],
+                initContainers: [
+                  {
+                    name: "rdb",
+                    image: s.image,
+                    command: ["sh", "-c", REDIS_SNAPSHOT_SCRIPT],
+                    env: [
+                      { name: "REDIS_HOST", value: `${s.name}-master` },
+                      {
+                        name: "REDIS_PASSWORD",
+                        valueFrom: { secretKeyRef: { name: s.secretName, key: "password" } },
+                      },
+                    ],
+                    volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
+                  },
+                ],
+                containers: [
+                  {
+                    name: "upload",
+                    image: s.uploaderImage,
+                    command: ["sh", "-c", REDIS_UPLOAD_SCRIPT],
+                    env: [
+                      { name: "BUCKET", value: bucket.bucket },
+                      { name: "BUCKET_REGION", value: s.secondary.region },
+                      { name: "NAME", value: s.name },
+                    ],
+                    volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+    { parent, provider: s.primary.kubernetesProvider as KubernetesProvider },
+  );
 }
