@@ -1,23 +1,114 @@
-import { CronError, parseCron } from "@drkit/posture";
-import type { ArgsProblems } from "../common/validation";
-import { shown } from "../common/validation";
+// Checks the Kubernetes components share: names the API server, Velero, Helm and S3 accept, cron and Go
+// durations, lists of namespaces, the shape of a DrRegionPair, and the names derived from a component's name.
+import { CronError, closestName, parseCron } from "@drkit/posture";
+import type { RegionPairSides } from "../common/regions";
+import { ArgsProblems, isPlainObject, shown } from "../common/validation";
+import { isAwsRegion } from "../aws/regions";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// RFC 1035 label: what Kubernetes requires of Service names (it must start with a letter).
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // RFC 1123 subdomain: what Kubernetes requires of most object names (service accounts among them).
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// Go's time.ParseDuration: one or more <number><unit>.
-const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
-export function isDnsLabel(value: unknown): boolean {
+/** A DNS label (RFC 1123): namespaces, label values of names, Velero schedule names. */
+export function isDnsLabel(value: unknown): value is string {
   return typeof value === "string" && value.length <= 63 && DNS_LABEL.test(value);
 }
 
-export function isDnsSubdomain(value: unknown): boolean {
+/** Only the characters of a DNS label, whatever the length (the length is checked against each use). */
+export function hasDnsLabelCharacters(value: unknown): value is string {
+  return typeof value === "string" && DNS_LABEL.test(value);
+}
+
+/** A DNS label that starts with a letter (RFC 1035): Service names. */
+export function isDns1035Label(value: unknown): value is string {
+  return typeof value === "string" && value.length <= 63 && DNS_1035_LABEL.test(value);
+}
+
+/** A DNS subdomain (RFC 1123): most Kubernetes object names. */
+export function isDnsSubdomain(value: unknown): value is string {
   return typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN.test(value);
 }
 
-export function isGoDuration(value: unknown): boolean {
-  return typeof value === "string" && GO_DURATION.test(value);
+const GO_UNIT_SECONDS: Readonly<Record<string, number>> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6,
+  μs: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3_600,
+};
+
+/**
+ * Seconds in a Go duration (`720h`, `168h30m`, `1.5h`, `0`) as `time.ParseDuration` reads it, or
+ * undefined when Go would refuse it. Negative durations are refused: no TTL here may be negative.
+ */
+export function goDurationSeconds(text: string): number | undefined {
+  const body = text.startsWith("+") ? text.slice(1) : text;
+  if (body === "0") return 0;
+  if (body === "") return undefined;
+  const part = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  for (let at = 0; at < body.length; at = part.lastIndex) {
+    part.lastIndex = at;
+    const match = part.exec(body);
+    const perUnit = match ? GO_UNIT_SECONDS[match[2] ?? ""] : undefined;
+    if (!match || perUnit === undefined) return undefined;
+    total += Number(match[1]) * perUnit;
+  }
+  return Math.round(total * 1e9) / 1e9;
+}
+
+/**
+ * A Go duration in [min, max] (Velero's TTLs). Catches what YAML and habit produce: a bare number, and
+ * days (`30d`), which Go durations do not have.
+ */
+export function checkGoDuration(
+  field: string,
+  value: unknown,
+  range: {
+    readonly min: string;
+    readonly max: string;
+    /** the maximum in words: `10 years` */
+    readonly maxInWords?: string;
+    /** why the minimum, said after the value */
+    readonly tooShort?: string;
+    /** e.g. `keep backups 720h (30 days)` */
+    readonly omitted?: string;
+  },
+  problems: ArgsProblems,
+): void {
+  if (value === undefined) return;
+  const omitted = range.omitted ? `; omit it to ${range.omitted}` : "";
+  const shape = `\`${field}\` must be a Go duration such as "720h" or "168h30m": numbers with the units h, m, s`;
+  if (typeof value !== "string") {
+    const quote = typeof value === "number" ? ': quote it with its unit, e.g. "720h"' : "";
+    problems.add(`${shape} (got ${shown(value)})${quote}`);
+    return;
+  }
+  const days = /^(\d+)d$/.exec(value);
+  if (days) {
+    problems.add(
+      `\`${field}\` must be a Go duration such as "720h" (got ${shown(value)}): Go durations have no days; write ${days[1]} days as "${Number(days[1]) * 24}h"`,
+    );
+    return;
+  }
+  const seconds = goDurationSeconds(value);
+  if (seconds === undefined) {
+    problems.add(`${shape} (got ${shown(value)})`);
+    return;
+  }
+  const min = goDurationSeconds(range.min) ?? 0;
+  const max = goDurationSeconds(range.max) ?? Infinity;
+  if (seconds < min || seconds > max) {
+    const why = seconds < min && range.tooShort ? `: ${range.tooShort}` : "";
+    problems.add(
+      `\`${field}\` must be from ${range.min} to ${range.max}${range.maxInWords ? ` (${range.maxInWords})` : ""} (got ${shown(value)}, ${seconds} s)${why}${omitted}`,
+    );
+  }
 }
 
 /** Checks a 5-field cron; the problem names the field and says what is wrong. */
@@ -37,15 +128,157 @@ export function checkCron(field: string, value: unknown, problems: ArgsProblems)
   }
 }
 
-export function checkNamespaces(
+/** A list of namespace names; returns the valid names (for overlap checks). */
+export function checkNamespaces(field: string, value: unknown, problems: ArgsProblems): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.add(
+      `\`${field}\` must be a list of namespace names such as ["kube-system"] (got ${shown(value)})`,
+    );
+    return [];
+  }
+  const names: string[] = [];
+  for (const [i, namespace] of value.entries()) {
+    if (isDnsLabel(namespace)) names.push(namespace);
+    else
+      problems.add(
+        `\`${field}[${i}]\` must be a namespace name (a DNS label: lowercase letters, digits, '-') (got ${shown(namespace)})`,
+      );
+  }
+  return names;
+}
+
+/** A namespace the component's objects go in. */
+export function checkNamespace(field: string, value: unknown, problems: ArgsProblems): void {
+  problems.check(
+    value === undefined || isDnsLabel(value),
+    `\`${field}\` must be a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters) (got ${shown(value)})`,
+  );
+}
+
+/**
+ * An optional nested object (`backup`, `existingBucket`, a schedule): null, a list or a scalar where YAML
+ * or JavaScript meant an object gets the example, not a TypeError later.
+ */
+export function checkObject(
   field: string,
-  value: readonly string[] | undefined,
+  value: unknown,
+  example: string,
+  problems: ArgsProblems,
+): value is Record<string, unknown> | undefined {
+  if (value === undefined || isPlainObject(value)) return true;
+  problems.add(`\`${field}\` must be an object such as ${example} (got ${shown(value)})`);
+  return false;
+}
+
+/**
+ * Keys of `value` that are not fields of `what`: a typo in YAML config (`tll`) would otherwise be dropped
+ * in silence and the default used. `prefix` is the object's field (`schedules[0]`), or "" for `args`.
+ */
+export function checkKnownKeys(
+  prefix: string,
+  value: Record<string, unknown>,
+  fields: readonly string[],
+  what: string,
   problems: ArgsProblems,
 ): void {
-  for (const [i, namespace] of (value ?? []).entries()) {
-    problems.check(
-      isDnsLabel(namespace),
-      `\`${field}[${i}]\` must be a namespace name (a DNS label: lowercase letters, digits, '-') (got ${shown(namespace)})`,
-    );
+  for (const key of Object.keys(value)) {
+    if (fields.includes(key)) continue;
+    const near = closestName(key, fields);
+    const hint = near
+      ? `did you mean \`${near}\`?`
+      : `the fields are ${fields.map((f) => `\`${f}\``).join(", ")}`;
+    problems.add(`\`${prefix === "" ? key : `${prefix}.${key}`}\` is not ${what}: ${hint}`);
   }
+}
+
+/**
+ * The `regions` argument: a DrRegionPair (or its two sides). Returns the sides when both are usable, so
+ * the checks that read them run only then.
+ */
+export function checkRegionPair(value: unknown, problems: ArgsProblems): RegionPairSides | undefined {
+  if (!isPlainObject(value)) {
+    problems.add(
+      `\`regions\` must be a DrRegionPair (got ${shown(value)}): pass \`regions: new DrRegionPair("dr", { primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig })\``,
+    );
+    return undefined;
+  }
+  let usable = true;
+  for (const side of ["primary", "secondary"] as const) {
+    const sideValue = value[side];
+    if (!isPlainObject(sideValue)) {
+      problems.add(
+        `\`regions.${side}\` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got ${shown(sideValue)}): pass \`regions: new DrRegionPair(…)\``,
+      );
+      usable = false;
+    } else if (!isAwsRegion(sideValue.region)) {
+      problems.add(
+        `\`regions.${side}.region\` must be an AWS region code such as "eu-west-1" (got ${shown(sideValue.region)}): pass \`regions: new DrRegionPair(…)\``,
+      );
+      usable = false;
+    }
+  }
+  return usable ? (value as unknown as RegionPairSides) : undefined;
+}
+
+/** A name built from the component's name, and the limit the system that receives it enforces. */
+export interface DerivedName {
+  /** how it is built, `<name>` standing for the component's name, e.g. `<name>-sentinel-sentinel` */
+  readonly pattern: string;
+  /** random characters the provider appends when it autonames (Pulumi's S3, IAM and Helm names) */
+  readonly random?: number;
+  /** what carries it, and its limit: `the sentinels' StatefulSet, at most 52` */
+  readonly what: string;
+  readonly max: number;
+}
+
+/**
+ * Every derived name must fit its system's limit. One problem lists each name that would not, and the
+ * longest component name that fits them all, so the user fixes it in one go.
+ */
+export function checkDerivedNames(
+  name: string,
+  derived: readonly DerivedName[],
+  problems: ArgsProblems,
+): void {
+  const lengthOf = (d: DerivedName) => d.pattern.replace("<name>", name).length + (d.random ?? 0);
+  const over = derived.filter((d) => lengthOf(d) > d.max);
+  if (over.length === 0) return;
+  const longest = Math.min(
+    ...derived.map((d) => d.max - (d.pattern.length - "<name>".length) - (d.random ?? 0)),
+  );
+  const names = over.map(
+    (d) =>
+      `"${d.pattern}"${d.random ? ` + ${d.random} random characters` : ""} (${d.what}, at most ${d.max}) would be ${lengthOf(d)} characters`,
+  );
+  problems.add(
+    `\`name\` "${name}" (${name.length} characters) is too long for the names derived from it: ${names.join("; ")}; use a name of at most ${longest} characters`,
+  );
+}
+
+const IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso(-[a-z])?)?:iam::\d{12}:role\/[\w+=,.@/-]{1,576}$/;
+
+/** The problem with an IAM role ARN, or undefined: shared by the plain check and the one at resolution. */
+export function iamRoleArnProblem(field: string, value: unknown): string | undefined {
+  return typeof value === "string" && IAM_ROLE_ARN.test(value)
+    ? undefined
+    : `\`${field}\` must be an IAM role ARN such as "arn:aws:iam::123456789012:role/velero" (got ${shown(value)})`;
+}
+
+const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/** The problem with an S3 bucket name (AWS's general-purpose bucket naming rules), or undefined. */
+export function s3BucketNameProblem(field: string, value: unknown): string | undefined {
+  const ok =
+    typeof value === "string" &&
+    S3_BUCKET_NAME.test(value) &&
+    !value.includes("..") &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(value) &&
+    !S3_RESERVED_PREFIXES.some((p) => value.startsWith(p)) &&
+    !S3_RESERVED_SUFFIXES.some((s) => value.endsWith(s));
+  return ok
+    ? undefined
+    : `\`${field}\` must be an S3 bucket name: 3–63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (got ${shown(value)})`;
 }

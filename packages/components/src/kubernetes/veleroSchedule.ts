@@ -6,8 +6,32 @@ import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import type { RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
-import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
-import { checkCron, checkNamespaces, isDnsLabel, isGoDuration } from "./validation";
+import {
+  ArgsProblems,
+  InvalidArgsError,
+  checkArgsObject,
+  checkBoolean,
+  checkPlain,
+  isPlainObject,
+  ownEntry,
+  shown,
+  validatedInput,
+} from "../common/validation";
+import { isAwsRegion } from "../aws/regions";
+import {
+  checkCron,
+  checkDerivedNames,
+  checkGoDuration,
+  checkKnownKeys,
+  checkNamespace,
+  checkNamespaces,
+  checkObject,
+  checkRegionPair,
+  hasDnsLabelCharacters,
+  iamRoleArnProblem,
+  isDnsLabel,
+  s3BucketNameProblem,
+} from "./validation";
 import { s3ReplicationRole } from "../aws/replicationRole";
 
 /** The vmware-tanzu chart and AWS plugin drkit was written against. */
@@ -83,49 +107,218 @@ export interface VeleroScheduleArgs extends ServiceIdentity {
   readonly retainOnDelete?: boolean;
 }
 
-export function validateVeleroScheduleArgs(args: VeleroScheduleArgs): string[] {
+const ARGS_FIELDS: readonly (keyof VeleroScheduleArgs)[] = [
+  "service",
+  "tier",
+  "regions",
+  "namespace",
+  "install",
+  "serviceAccountRoleArn",
+  "existingBucket",
+  "schedules",
+  "restoreLocationInSecondary",
+  "retainOnDelete",
+];
+const SCHEDULE_FIELDS: readonly (keyof VeleroScheduleSpec)[] = [
+  "name",
+  "cron",
+  "includedNamespaces",
+  "excludedNamespaces",
+  "ttl",
+  "volumeBackup",
+  "paused",
+  "useOwnerReferencesInBackup",
+];
+const EXISTING_BUCKET_FIELDS: readonly (keyof ExistingVeleroBucket)[] = [
+  "name",
+  "region",
+  "objectLockEnabled",
+];
+const VOLUME_BACKUP_MODES: Readonly<Record<VolumeBackupMode, true>> = {
+  fs: true,
+  "snapshot-move-data": true,
+  snapshots: true,
+};
+/** A schedule's backup TTL: the default, and the range drkit accepts. */
+export const VELERO_TTL = { default: "720h", min: "1h", max: "87600h" } as const;
+/** Velero copies a Schedule's name into the label `velero.io/schedule-name` of every backup it makes. */
+const SCHEDULE_NAME_MAX = 63;
+
+/** Whether an input is computed (an Output or a Promise): checked when it resolves, not now. */
+const computed = (value: unknown) => pulumi.Output.isInstance(value) || value instanceof Promise;
+
+/**
+ * Every problem with the arguments, each naming the field, the value and the fix. Takes anything: YAML
+ * config and JavaScript callers are not type-checked. With `name`, the names derived from it are checked too.
+ */
+export function validateVeleroScheduleArgs(args: unknown, name?: string): string[] {
   const problems = new ArgsProblems();
-  validateServiceIdentity(args, problems);
-  problems.check(
-    args.namespace === undefined || isDnsLabel(args.namespace),
-    `\`namespace\` must be a DNS label (got ${shown(args.namespace)})`,
-  );
-  problems.check(
-    args.regions.primary.kubernetesProvider !== undefined,
-    "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
-  );
-  problems.check(
-    args.restoreLocationInSecondary === false || args.regions.secondary.kubernetesProvider !== undefined,
-    "`regions.secondary` has no Kubernetes provider: give DrRegionPair a `secondaryKubeconfig`, or set `restoreLocationInSecondary: false`",
-  );
-  problems.check(
-    args.regions.primary.region !== args.regions.secondary.region,
-    `\`regions\` must name two different regions (both ${shown(args.regions.primary.region)})`,
-  );
-  problems.check(
-    args.existingBucket?.objectLockEnabled !== true,
-    "`existingBucket` has Object Lock: Velero rewrites backup metadata as it finalizes backups and cannot write to a locked bucket (Velero ≥ 1.11); give Velero its own versioned bucket without Object Lock",
-  );
-  problems.check(args.schedules.length > 0, "`schedules` must list at least one schedule ({ name, cron })");
-  const names = new Set<string>();
-  for (const [i, s] of args.schedules.entries()) {
-    const at = `schedules[${i}]`;
-    problems.check(isDnsLabel(s.name), `\`${at}.name\` must be a DNS label (got ${shown(s.name)})`);
-    problems.check(!names.has(s.name), `\`${at}.name\` "${s.name}" is used twice`);
-    names.add(s.name);
-    checkCron(`${at}.cron`, s.cron, problems);
+  if (!checkArgsObject(args, "pass { service, tier, regions, schedules }", problems))
+    return [...problems.list];
+  checkKnownKeys("", args, ARGS_FIELDS, "an argument of VeleroSchedule", problems);
+  validateServiceIdentity(args as unknown as ServiceIdentity, problems);
+  // These decide which children exist, and what they are named: they must be known when the program runs.
+  if (checkPlain("namespace", args.namespace, problems))
+    checkNamespace("namespace", args.namespace, problems);
+  for (const flag of ["install", "restoreLocationInSecondary", "retainOnDelete"] as const)
+    if (checkPlain(flag, args[flag], problems)) checkBoolean(flag, args[flag], problems);
+  const install = args.install !== false;
+  const restoreInSecondary = args.restoreLocationInSecondary !== false;
+
+  const regions = checkRegionPair(args.regions, problems);
+  if (regions) {
     problems.check(
-      s.ttl === undefined || isGoDuration(s.ttl),
-      `\`${at}.ttl\` must be a Go duration such as "720h" or "168h30m" (got ${shown(s.ttl)})`,
+      regions.primary.kubernetesProvider !== undefined,
+      "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
     );
-    checkNamespaces(`${at}.includedNamespaces`, s.includedNamespaces, problems);
-    checkNamespaces(`${at}.excludedNamespaces`, s.excludedNamespaces, problems);
     problems.check(
-      s.volumeBackup === undefined || ["fs", "snapshot-move-data", "snapshots"].includes(s.volumeBackup),
-      `\`${at}.volumeBackup\` must be "fs", "snapshot-move-data" or "snapshots" (got ${shown(s.volumeBackup)})`,
+      !restoreInSecondary || regions.secondary.kubernetesProvider !== undefined,
+      "`regions.secondary` has no Kubernetes provider: give DrRegionPair a `secondaryKubeconfig`, or set `restoreLocationInSecondary: false`",
+    );
+    problems.check(
+      regions.primary.region !== regions.secondary.region,
+      `\`regions\` must name two different regions (both ${shown(regions.primary.region)})`,
+    );
+  }
+
+  const role = args.serviceAccountRoleArn;
+  if (role !== undefined && !computed(role)) {
+    const problem = iamRoleArnProblem("serviceAccountRoleArn", role);
+    if (problem) problems.add(problem);
+  }
+
+  const bucket = args.existingBucket;
+  if (
+    checkPlain("existingBucket", bucket, problems) &&
+    checkObject("existingBucket", bucket, '{ name: "team-velero", region: "eu-west-1" }', problems) &&
+    bucket !== undefined
+  ) {
+    checkKnownKeys("existingBucket", bucket, EXISTING_BUCKET_FIELDS, "a field of `existingBucket`", problems);
+    const nameProblem = computed(bucket.name)
+      ? undefined
+      : s3BucketNameProblem("existingBucket.name", bucket.name);
+    if (nameProblem) problems.add(nameProblem);
+    problems.check(
+      isAwsRegion(bucket.region),
+      `\`existingBucket.region\` must be an AWS region code such as "eu-west-1" (got ${shown(bucket.region)})`,
+    );
+    if (checkBoolean("existingBucket.objectLockEnabled", bucket.objectLockEnabled, problems))
+      problems.check(
+        bucket.objectLockEnabled !== true,
+        "`existingBucket` has Object Lock: Velero rewrites backup metadata as it finalizes backups and cannot write to a locked bucket (Velero ≥ 1.11); give Velero its own versioned bucket without Object Lock",
+      );
+  }
+
+  if (checkPlain("schedules", args.schedules, problems)) {
+    if (!Array.isArray(args.schedules))
+      problems.add(
+        `\`schedules\` must be a list such as [{ name: "hourly", cron: "0 * * * *" }] (got ${shown(args.schedules)})`,
+      );
+    else if (args.schedules.length === 0)
+      problems.add("`schedules` must list at least one schedule ({ name, cron })");
+    else validateSchedules(args.schedules, name, problems);
+  }
+
+  if (name !== undefined) {
+    if (!hasDnsLabelCharacters(name))
+      problems.add(
+        `\`name\` ${shown(name)} must be a DNS label: lowercase letters, digits and '-' (it names the Velero objects, buckets and Helm releases)`,
+      );
+    const ownBuckets = bucket === undefined;
+    checkDerivedNames(
+      name,
+      [
+        { pattern: "<name>-primary", what: "the BackupStorageLocation", max: 253 },
+        ...(restoreInSecondary
+          ? [{ pattern: "<name>-restore", what: "the read-only BackupStorageLocation", max: 253 }]
+          : []),
+        ...(install
+          ? [
+              {
+                pattern: "<name>-velero-primary-",
+                random: 8,
+                what: "the Helm release in the primary cluster",
+                max: 53,
+              },
+            ]
+          : []),
+        ...(install && restoreInSecondary
+          ? [
+              {
+                pattern: "<name>-velero-secondary-",
+                random: 8,
+                what: "the Helm release in the secondary cluster",
+                max: 53,
+              },
+            ]
+          : []),
+        ...(ownBuckets
+          ? [
+              { pattern: "<name>-backups-", random: 7, what: "the S3 bucket", max: 63 },
+              { pattern: "<name>-backups-replica-", random: 7, what: "the replica S3 bucket", max: 63 },
+              { pattern: "<name>-replication-", random: 7, what: "the replication IAM role", max: 64 },
+            ]
+          : []),
+      ],
+      problems,
     );
   }
   return [...problems.list];
+}
+
+function validateSchedules(schedules: readonly unknown[], name: string | undefined, problems: ArgsProblems) {
+  const names = new Set<string>();
+  for (const [i, s] of schedules.entries()) {
+    const at = `schedules[${i}]`;
+    if (!isPlainObject(s)) {
+      problems.add(
+        `\`${at}\` must be an object such as { name: "hourly", cron: "0 * * * *" } (got ${shown(s)})`,
+      );
+      continue;
+    }
+    checkKnownKeys(at, s, SCHEDULE_FIELDS, "a schedule field", problems);
+    if (!isDnsLabel(s.name)) {
+      problems.add(
+        `\`${at}.name\` must be a DNS label: lowercase letters, digits and '-', e.g. "hourly" (got ${shown(s.name)})`,
+      );
+    } else {
+      problems.check(!names.has(s.name), `\`${at}.name\` "${s.name}" is used twice`);
+      names.add(s.name);
+      const full = name === undefined ? "" : `${name}-${s.name}`;
+      if (full.length > SCHEDULE_NAME_MAX) {
+        const room = SCHEDULE_NAME_MAX - (name ?? "").length - 1;
+        problems.add(
+          `\`${at}.name\` "${s.name}" makes the Schedule's name "${full}" ${full.length} characters long, over the ${SCHEDULE_NAME_MAX} Velero allows (it copies the name into the label velero.io/schedule-name of every backup): ${room > 0 ? `use a schedule name of at most ${room} characters` : "shorten the component's name"}`,
+        );
+      }
+    }
+    checkCron(`${at}.cron`, s.cron, problems);
+    checkGoDuration(
+      `${at}.ttl`,
+      s.ttl,
+      {
+        min: VELERO_TTL.min,
+        max: VELERO_TTL.max,
+        maxInWords: "10 years",
+        tooShort: "a backup deleted this soon is gone before anyone notices the loss",
+        omitted: `keep backups ${VELERO_TTL.default} (30 days)`,
+      },
+      problems,
+    );
+    const included = checkNamespaces(`${at}.includedNamespaces`, s.includedNamespaces, problems);
+    checkNamespaces(`${at}.excludedNamespaces`, s.excludedNamespaces, problems);
+    for (const [j, namespace] of (Array.isArray(s.excludedNamespaces) ? s.excludedNamespaces : []).entries())
+      problems.check(
+        !included.includes(namespace as string),
+        `\`${at}.excludedNamespaces[${j}]\` "${String(namespace)}" is also in \`includedNamespaces\`: Velero fails a backup whose lists overlap; drop it from one of them`,
+      );
+    problems.check(
+      s.volumeBackup === undefined || ownEntry(VOLUME_BACKUP_MODES, s.volumeBackup) !== undefined,
+      `\`${at}.volumeBackup\` must be "fs", "snapshot-move-data" or "snapshots" (got ${shown(s.volumeBackup)})`,
+    );
+    checkBoolean(`${at}.paused`, s.paused, problems);
+    checkBoolean(`${at}.useOwnerReferencesInBackup`, s.useOwnerReferencesInBackup, problems);
+  }
 }
 
 /** The actions S3 replication of an unlocked, SSE-S3 bucket needs. */
@@ -152,7 +345,7 @@ export class VeleroSchedule extends pulumi.ComponentResource {
 
   constructor(name: string, args: VeleroScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
     super(VeleroSchedule.__pulumiType, name, {}, opts);
-    const problems = validateVeleroScheduleArgs(args);
+    const problems = validateVeleroScheduleArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("VeleroSchedule", name, problems);
 
     const namespace = args.namespace ?? "velero";
@@ -162,6 +355,13 @@ export class VeleroSchedule extends pulumi.ComponentResource {
     const { primary, secondary } = args.regions;
     const primaryCluster = primary.kubernetesProvider as KubernetesProvider;
     const tags = serviceTags(args);
+    // A role ARN computed from another resource is checked when it resolves, with the same message.
+    const roleArn =
+      args.serviceAccountRoleArn === undefined
+        ? undefined
+        : validatedInput("VeleroSchedule", name, args.serviceAccountRoleArn, (value) =>
+            iamRoleArnProblem("serviceAccountRoleArn", value),
+          );
     const needsNodeAgent = args.schedules.some((s) => (s.volumeBackup ?? "fs") === "fs");
 
     // Buckets: Velero's own, never locked; replicated so the backups outlive the primary region.
@@ -170,7 +370,10 @@ export class VeleroSchedule extends pulumi.ComponentResource {
     let bucket: s3.Bucket | undefined;
     let replica: s3.Bucket | undefined;
     if (args.existingBucket) {
-      bucketName = pulumi.output(args.existingBucket.name);
+      // A name computed from another resource is checked when it resolves, with the same message.
+      bucketName = validatedInput("VeleroSchedule", name, args.existingBucket.name, (value) =>
+        s3BucketNameProblem("existingBucket.name", value),
+      );
       bucketRegion = args.existingBucket.region;
     } else {
       const secured = (suffix: string, provider: typeof primary.awsProvider) => {
@@ -270,9 +473,7 @@ export class VeleroSchedule extends pulumi.ComponentResource {
             credentials: { useSecret: false },
             serviceAccount: {
               server: {
-                annotations: args.serviceAccountRoleArn
-                  ? { "eks.amazonaws.com/role-arn": args.serviceAccountRoleArn }
-                  : {},
+                annotations: roleArn ? { "eks.amazonaws.com/role-arn": roleArn } : {},
               },
             },
             labels: serviceLabels(args, region),

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
   runProgram,
   plainProperties,
@@ -21,7 +22,7 @@ const base = { project: "platform", stack: "prod", computedOutputs };
 const props = (r: CapturedResource) => plainProperties(r.inputs);
 const providerName = (run: ProgramRun, r: CapturedResource) => run.providerOf(r)?.name;
 
-function program(changes: Partial<Omit<VeleroScheduleArgs, "regions">> = {}) {
+function program(changes: Partial<Omit<VeleroScheduleArgs, "regions">> = {}, name = "cluster") {
   return () => {
     const regions = new DrRegionPair("dr", {
       primaryRegion: "eu-west-1",
@@ -29,7 +30,7 @@ function program(changes: Partial<Omit<VeleroScheduleArgs, "regions">> = {}) {
       primaryKubeconfig: "kubeconfig-west",
       secondaryKubeconfig: "kubeconfig-central",
     });
-    new VeleroSchedule("cluster", {
+    new VeleroSchedule(name, {
       service: "cluster",
       tier: "critical",
       regions,
@@ -127,7 +128,10 @@ describe("VeleroSchedule", () => {
   });
 
   it("installs the pinned chart with the AWS plugin and the node agent file-system backup needs", async () => {
-    const run = await runProgram(program({ serviceAccountRoleArn: "arn:aws:iam::1:role/velero" }), base);
+    const run = await runProgram(
+      program({ serviceAccountRoleArn: "arn:aws:iam::123456789012:role/velero" }),
+      base,
+    );
     const release = props(run.ofType("kubernetes:helm.sh/v3:Release")[0]!) as {
       chart: string;
       version: string;
@@ -144,7 +148,7 @@ describe("VeleroSchedule", () => {
       deployNodeAgent: true,
       credentials: { useSecret: false },
       serviceAccount: {
-        server: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/velero" } },
+        server: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/velero" } },
       },
     });
   });
@@ -176,77 +180,103 @@ describe("VeleroSchedule", () => {
     );
   });
 
+  // One row per bad input: what a user (or YAML config) can pass, and the exact problem it gets.
+  const hourly = { name: "hourly", cron: "0 * * * *" };
   it.each([
     [
       "the cron has 4 fields",
-      { cron: "0 * * *" },
+      { schedules: [{ ...hourly, cron: "0 * * *" }] },
       '`schedules[0].cron` invalid cron expression "0 * * *": it has 4 fields, not 5; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
     ],
     [
       "the cron's hour is 24",
-      { cron: "0 24 * * *" },
+      { schedules: [{ ...hourly, cron: "0 24 * * *" }] },
       '`schedules[0].cron` invalid cron expression "0 24 * * *": hour value 24 is out of range 0–23; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
     ],
     [
-      "the TTL is not a Go duration",
-      { ttl: "30d" },
-      '`schedules[0].ttl` must be a Go duration such as "720h" or "168h30m" (got "30d")',
+      "the cron is @every",
+      { schedules: [{ ...hourly, cron: "@every 1h" }] },
+      '`schedules[0].cron`: use a 5-field cron, not @every (got "@every 1h")',
+    ],
+    [
+      "the cron is missing",
+      { schedules: [{ name: "hourly" }] },
+      '`schedules[0].cron` must be a cron expression such as "0 * * * *" (got undefined)',
+    ],
+    [
+      "the TTL is in days",
+      { schedules: [{ ...hourly, ttl: "30d" }] },
+      '`schedules[0].ttl` must be a Go duration such as "720h" (got "30d"): Go durations have no days; write 30 days as "720h"',
+    ],
+    [
+      "the TTL is not a duration",
+      { schedules: [{ ...hourly, ttl: "a month" }] },
+      '`schedules[0].ttl` must be a Go duration such as "720h" or "168h30m": numbers with the units h, m, s (got "a month")',
+    ],
+    [
+      "the TTL is a YAML number",
+      { schedules: [{ ...hourly, ttl: 720 }] },
+      '`schedules[0].ttl` must be a Go duration such as "720h" or "168h30m": numbers with the units h, m, s (got 720): quote it with its unit, e.g. "720h"',
+    ],
+    [
+      "the TTL is shorter than an hour",
+      { schedules: [{ ...hourly, ttl: "30m" }] },
+      '`schedules[0].ttl` must be from 1h to 87600h (10 years) (got "30m", 1800 s): a backup deleted this soon is gone before anyone notices the loss; omit it to keep backups 720h (30 days)',
+    ],
+    [
+      "the TTL is longer than 10 years",
+      { schedules: [{ ...hourly, ttl: "100000h" }] },
+      '`schedules[0].ttl` must be from 1h to 87600h (10 years) (got "100000h", 360000000 s); omit it to keep backups 720h (30 days)',
     ],
     [
       "a namespace is not a DNS label",
-      { includedNamespaces: ["Payments"] },
+      { schedules: [{ ...hourly, includedNamespaces: ["Payments"] }] },
       "`schedules[0].includedNamespaces[0]` must be a namespace name (a DNS label: lowercase letters, digits, '-') (got \"Payments\")",
     ],
     [
+      "the namespaces are a YAML string, not a list",
+      { schedules: [{ ...hourly, excludedNamespaces: "kube-system" }] },
+      '`schedules[0].excludedNamespaces` must be a list of namespace names such as ["kube-system"] (got "kube-system")',
+    ],
+    [
+      "a namespace is both included and excluded",
+      { schedules: [{ ...hourly, includedNamespaces: ["payments"], excludedNamespaces: ["payments"] }] },
+      '`schedules[0].excludedNamespaces[0]` "payments" is also in `includedNamespaces`: Velero fails a backup whose lists overlap; drop it from one of them',
+    ],
+    [
       "the volume mode is unknown",
-      { volumeBackup: "restic" as never },
+      { schedules: [{ ...hourly, volumeBackup: "restic" }] },
       '`schedules[0].volumeBackup` must be "fs", "snapshot-move-data" or "snapshots" (got "restic")',
     ],
-  ])("fails when %s", async (_t, change, message) => {
-    await expect(
-      runProgram(program({ schedules: [{ name: "hourly", cron: "0 * * * *", ...change }] }), base),
-    ).rejects.toThrow(new InvalidArgsError("VeleroSchedule", "cluster", [message]));
-  });
-
-  it("fails when the secondary cluster is missing and a restore location is wanted", async () => {
-    await expect(
-      runProgram(() => {
-        const regions = new DrRegionPair("dr", {
-          primaryRegion: "eu-west-1",
-          secondaryRegion: "eu-central-1",
-          primaryKubeconfig: "k",
-        });
-        new VeleroSchedule("cluster", {
-          service: "cluster",
-          tier: "critical",
-          regions,
-          schedules: [{ name: "hourly", cron: "0 * * * *" }],
-        });
-      }, base),
-    ).rejects.toThrow(
-      "`regions.secondary` has no Kubernetes provider: give DrRegionPair a `secondaryKubeconfig`, or set `restoreLocationInSecondary: false`",
-    );
-  });
-
-  it("fails when schedule names repeat", async () => {
-    await expect(
-      runProgram(
-        program({
-          schedules: [
-            { name: "hourly", cron: "0 * * * *" },
-            { name: "hourly", cron: "30 * * * *" },
-          ],
-        }),
-        base,
-      ),
-    ).rejects.toThrow('`schedules[1].name` "hourly" is used twice');
-  });
-
-  it.each([
     [
-      "the namespace is not a DNS label",
-      { namespace: "Velero" },
-      '`namespace` must be a DNS label (got "Velero")',
+      "the volume mode names an Object.prototype property",
+      { schedules: [{ ...hourly, volumeBackup: "constructor" }] },
+      '`schedules[0].volumeBackup` must be "fs", "snapshot-move-data" or "snapshots" (got "constructor")',
+    ],
+    [
+      'paused is the YAML string "false"',
+      { schedules: [{ ...hourly, paused: "false" }] },
+      '`schedules[0].paused` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      "useOwnerReferencesInBackup is a string",
+      { schedules: [{ ...hourly, useOwnerReferencesInBackup: "yes" }] },
+      '`schedules[0].useOwnerReferencesInBackup` must be true or false (got "yes"): in YAML write it without quotes',
+    ],
+    [
+      "a schedule field is misspelt",
+      { schedules: [{ ...hourly, tll: "720h" }] },
+      "`schedules[0].tll` is not a schedule field: did you mean `ttl`?",
+    ],
+    [
+      "a schedule is null",
+      { schedules: [null] },
+      '`schedules[0]` must be an object such as { name: "hourly", cron: "0 * * * *" } (got null)',
+    ],
+    [
+      "schedules is a YAML map, not a list",
+      { schedules: { hourly: { cron: "0 * * * *" } } },
+      '`schedules` must be a list such as [{ name: "hourly", cron: "0 * * * *" }] (got {"hourly":{"cron":"0 * * * *"}})',
     ],
     [
       "there is no schedule",
@@ -254,14 +284,168 @@ describe("VeleroSchedule", () => {
       "`schedules` must list at least one schedule ({ name, cron })",
     ],
     [
+      "schedules is missing",
+      { schedules: undefined },
+      '`schedules` must be a list such as [{ name: "hourly", cron: "0 * * * *" }] (got undefined)',
+    ],
+    [
       "a schedule name is not a DNS label",
-      { schedules: [{ name: "Hourly", cron: "0 * * * *" }] },
-      '`schedules[0].name` must be a DNS label (got "Hourly")',
+      { schedules: [{ ...hourly, name: "Hourly" }] },
+      '`schedules[0].name` must be a DNS label: lowercase letters, digits and \'-\', e.g. "hourly" (got "Hourly")',
+    ],
+    [
+      "a schedule name is a YAML number",
+      { schedules: [{ ...hourly, name: 2024 }] },
+      "`schedules[0].name` must be a DNS label: lowercase letters, digits and '-', e.g. \"hourly\" (got 2024)",
+    ],
+    [
+      "a Schedule's name would be longer than a label value",
+      { schedules: [{ ...hourly, name: "h".repeat(60) }] },
+      `\`schedules[0].name\` "${"h".repeat(60)}" makes the Schedule's name "cluster-${"h".repeat(60)}" 68 characters long, over the 63 Velero allows (it copies the name into the label velero.io/schedule-name of every backup): use a schedule name of at most 55 characters`,
+    ],
+    [
+      "the namespace is not a DNS label",
+      { namespace: "Velero" },
+      "`namespace` must be a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters) (got \"Velero\")",
+    ],
+    [
+      "the namespace is longer than 63 characters",
+      { namespace: "v".repeat(64) },
+      `\`namespace\` must be a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters) (got "${"v".repeat(64)}")`,
+    ],
+    [
+      'install is the YAML string "false"',
+      { install: "false" },
+      '`install` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      "restoreLocationInSecondary is a string",
+      { restoreLocationInSecondary: "no" },
+      '`restoreLocationInSecondary` must be true or false (got "no"): in YAML write it without quotes',
+    ],
+    [
+      "retainOnDelete is a string",
+      { retainOnDelete: "true" },
+      '`retainOnDelete` must be true or false (got "true"): in YAML write it without quotes',
+    ],
+    [
+      "install is an Output",
+      { install: pulumi.output(true) },
+      "`install` must be a plain value, known when the program runs (got an Output (a value computed from another resource)): it decides which resources are created",
+    ],
+    [
+      "the schedules are an Output",
+      { schedules: pulumi.output([hourly]) },
+      "`schedules` must be a plain value, known when the program runs (got an Output (a value computed from another resource)): it decides which resources are created",
+    ],
+    [
+      "the service account role is not an IAM role ARN",
+      { serviceAccountRoleArn: "velero" },
+      '`serviceAccountRoleArn` must be an IAM role ARN such as "arn:aws:iam::123456789012:role/velero" (got "velero")',
+    ],
+    [
+      "the existing bucket is null",
+      { existingBucket: null },
+      '`existingBucket` must be an object such as { name: "team-velero", region: "eu-west-1" } (got null)',
+    ],
+    [
+      "the existing bucket's name is not an S3 bucket name",
+      { existingBucket: { name: "Team_Velero", region: "eu-west-1" } },
+      "`existingBucket.name` must be an S3 bucket name: 3–63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (got \"Team_Velero\")",
+    ],
+    [
+      "the existing bucket's region is not an AWS region",
+      { existingBucket: { name: "team-velero", region: "eu-west" } },
+      '`existingBucket.region` must be an AWS region code such as "eu-west-1" (got "eu-west")',
+    ],
+    [
+      "the existing bucket's objectLockEnabled is a string",
+      { existingBucket: { name: "team-velero", region: "eu-west-1", objectLockEnabled: "false" } },
+      '`existingBucket.objectLockEnabled` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      "the existing bucket is an Output",
+      { existingBucket: pulumi.output({ name: "team-velero", region: "eu-west-1" }) },
+      "`existingBucket` must be a plain value, known when the program runs (got an Output (a value computed from another resource)): it decides which resources are created",
+    ],
+    [
+      "an argument is misspelt",
+      { restoreLocationInSecondery: false },
+      "`restoreLocationInSecondery` is not an argument of VeleroSchedule: did you mean `restoreLocationInSecondary`?",
     ],
   ])("fails when %s", async (_t, changes, message) => {
-    await expect(runProgram(program(changes as Partial<VeleroScheduleArgs>), base)).rejects.toThrow(
+    await expect(runProgram(program(changes as never), base)).rejects.toThrow(
       new InvalidArgsError("VeleroSchedule", "cluster", [message]),
     );
+  });
+
+  it.each([
+    [
+      "args is missing",
+      undefined,
+      "`args` must be an object (got undefined): pass { service, tier, regions, schedules }",
+    ],
+    ["args is null", null, "`args` must be an object (got null): pass { service, tier, regions, schedules }"],
+    [
+      "regions is missing",
+      { service: "cluster", tier: "critical", schedules: [hourly] },
+      '`regions` must be a DrRegionPair (got undefined): pass `regions: new DrRegionPair("dr", { primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig })`',
+    ],
+    [
+      "a region side is null",
+      {
+        service: "cluster",
+        tier: "critical",
+        schedules: [hourly],
+        regions: { primary: null, secondary: null },
+      },
+      "`regions.primary` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got null): pass `regions: new DrRegionPair(…)`\n  - `regions.secondary` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got null): pass `regions: new DrRegionPair(…)`",
+    ],
+  ])("fails when %s", async (_t, args, message) => {
+    await expect(runProgram(() => new VeleroSchedule("cluster", args as never), base)).rejects.toThrow(
+      message,
+    );
+  });
+
+  it.each([
+    [
+      "the name is not a DNS label",
+      "Cluster",
+      "`name` \"Cluster\" must be a DNS label: lowercase letters, digits and '-' (it names the Velero objects, buckets and Helm releases)",
+    ],
+    [
+      "a Helm release named from the name would be longer than Helm allows",
+      "platform-cluster-backups-eu1",
+      '`name` "platform-cluster-backups-eu1" (28 characters) is too long for the names derived from it: "<name>-velero-secondary-" + 8 random characters (the Helm release in the secondary cluster, at most 53) would be 54 characters; use a name of at most 27 characters',
+    ],
+  ])("fails when %s", async (_t, name, message) => {
+    await expect(runProgram(program({}, name), base)).rejects.toThrow(
+      new InvalidArgsError("VeleroSchedule", name, [message]),
+    );
+  });
+
+  it("fails with every problem at once, before creating any child", async () => {
+    let error: unknown;
+    const run = await runProgram(() => {
+      try {
+        program({
+          namespace: "Velero",
+          install: "false" as never,
+          schedules: [{ name: "hourly", cron: "0 24 * * *", ttl: "30d" }, null as never],
+        })();
+      } catch (err) {
+        error = err;
+      }
+    }, base);
+    expect((error as InvalidArgsError).problems).toEqual([
+      "`namespace` must be a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters) (got \"Velero\")",
+      '`install` must be true or false (got "false"): in YAML write it without quotes',
+      '`schedules[0].cron` invalid cron expression "0 24 * * *": hour value 24 is out of range 0–23; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
+      '`schedules[0].ttl` must be a Go duration such as "720h" (got "30d"): Go durations have no days; write 30 days as "720h"',
+      '`schedules[1]` must be an object such as { name: "hourly", cron: "0 * * * *" } (got null)',
+    ]);
+    const component = run.ofType("drkit:index:VeleroSchedule")[0]!;
+    expect(run.childrenOf(component.urn)).toEqual([]);
   });
 
   it("uses an existing Velero install and bucket: no chart, no bucket, the location on that bucket", async () => {
