@@ -9,8 +9,27 @@ import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import type { RegionPairSides, RegionSide } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
-import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
-import { checkCron, isDnsLabel, isDnsSubdomain } from "./validation";
+import {
+  ArgsProblems,
+  InvalidArgsError,
+  checkArgsObject,
+  checkBoolean,
+  checkPlain,
+  checkWholeNumber,
+  shown,
+} from "../common/validation";
+import {
+  DerivedName,
+  checkCron,
+  checkDerivedNames,
+  checkKnownKeys,
+  checkNamespace,
+  checkObject,
+  checkRegionPair,
+  hasDnsLabelCharacters,
+  isDnsSubdomain,
+  pinnedImageProblem,
+} from "./validation";
 import { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
 import { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
 
@@ -22,10 +41,34 @@ export const REDIS_API_VERSION = "redis.redis.opstreelabs.in/v1beta2";
 export const ROLE_LABEL = "drkit.dev/role";
 const ZONE_KEY = "topology.kubernetes.io/zone";
 
+/** The defaults, resolved once; validation messages quote them. */
+export const REDIS_DEFAULTS = {
+  namespace: "redis",
+  replicas: 3,
+  zones: 2,
+  storageGi: 10,
+  image: "quay.io/opstree/redis:v7.0.15",
+  sentinelImage: "quay.io/opstree/redis-sentinel:v7.0.15",
+  uploaderImage: "amazon/aws-cli:2.17.0",
+  cron: "0 * * * *",
+  retentionDays: 7,
+} as const;
+
+/** The ranges drkit accepts. */
+const LIMITS = {
+  // Each replica is a full copy fed by the primary: more than 9 adds load on it, not zone resilience.
+  replicas: { min: 3, max: 9 },
+  // No AWS region has more than 6 Availability Zones.
+  zones: { min: 2, max: 6 },
+  // The largest EBS volume (gp3, io2): 16 TiB.
+  storageGi: { min: 1, max: 16_384 },
+  retentionDays: { min: 1, max: 36_500 },
+} as const;
+
 export interface RedisBackupArgs {
   /** 5-field cron. @default "0 * * * *" (hourly) */
   readonly cron?: string;
-  /** Days an RDB snapshot is kept in the bucket. @default 7 */
+  /** Days an RDB snapshot is kept in the bucket, 1–36500. @default 7 */
   readonly retentionDays?: number;
   /**
    * Service account the backup Job runs as (IRSA: write access to the backup bucket).
@@ -39,22 +82,23 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
   readonly regions: RegionPairSides;
   /** @default "redis" */
   readonly namespace?: string;
-  /** Redis pods (≥ 3: a primary and two replicas). @default 3 */
+  /** Redis pods, 3–9: a primary and at least two replicas. @default 3 */
   readonly replicas?: number;
   /**
-   * Zones the pods must spread over (`minDomains` of a hard `topology.kubernetes.io/zone` spread, ≥ 2).
+   * Zones the pods must spread over (`minDomains` of a hard `topology.kubernetes.io/zone` spread), from 2 to
+   * `replicas` and at most 6.
    * @default 2
    */
   readonly zones?: number;
-  /** Persistent volume per pod, GiB. @default 10 */
+  /** Persistent volume per pod, GiB, 1–16384. @default 10 */
   readonly storageGi?: number;
   /** @default - the cluster's default storage class */
   readonly storageClassName?: string;
-  /** @default "quay.io/opstree/redis:v7.0.15" */
+  /** Pinned to a tag or digest. @default "quay.io/opstree/redis:v7.0.15" */
   readonly image?: string;
-  /** @default "quay.io/opstree/redis-sentinel:v7.0.15" */
+  /** Pinned to a tag or digest. @default "quay.io/opstree/redis-sentinel:v7.0.15" */
   readonly sentinelImage?: string;
-  /** Image with the AWS CLI, uploading the snapshot. @default "amazon/aws-cli:2.17.0" */
+  /** Image with the AWS CLI, uploading the snapshot; pinned to a tag or digest. @default "amazon/aws-cli:2.17.0" */
   readonly uploaderImage?: string;
   /** @default - hourly, kept 7 days */
   readonly backup?: RedisBackupArgs;
@@ -63,7 +107,7 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
    * @default false (the operator is already installed)
    */
   readonly installOperator?: boolean;
-  /** The redis-operator chart version to install: pin the one you tested. */
+  /** The exact redis-operator chart version to install (only with `installOperator`): pin the one you tested. */
   readonly operatorChartVersion?: string;
   /**
    * The same Redis, warm, in the secondary cluster. Each standby pod loads the newest backup snapshot into
@@ -79,63 +123,195 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
   readonly standbyServiceAccountName?: string;
 }
 
-export function validateRedisCrossZoneArgs(args: RedisCrossZoneArgs): string[] {
+const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
+  "service",
+  "tier",
+  "regions",
+  "namespace",
+  "replicas",
+  "zones",
+  "storageGi",
+  "storageClassName",
+  "image",
+  "sentinelImage",
+  "uploaderImage",
+  "backup",
+  "installOperator",
+  "operatorChartVersion",
+  "standby",
+  "standbyServiceAccountName",
+];
+const BACKUP_FIELDS: readonly (keyof RedisBackupArgs)[] = ["cron", "retentionDays", "serviceAccountName"];
+// An exact SemVer 2 version, as Helm requires of a chart's.
+const CHART_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Every problem with the arguments, each naming the field, the value and the fix. Takes anything: YAML
+ * config and JavaScript callers are not type-checked. With `name`, the names derived from it are checked too.
+ */
+export function validateRedisCrossZoneArgs(args: unknown, name?: string): string[] {
   const problems = new ArgsProblems();
-  validateServiceIdentity(args, problems);
-  const replicas = args.replicas ?? 3;
-  const zones = args.zones ?? 2;
-  problems.check(
-    Number.isInteger(replicas) && replicas >= 3,
-    `\`replicas\` must be a whole number ≥ 3, a primary and two replicas (got ${shown(args.replicas)})`,
+  if (!checkArgsObject(args, "pass { service, tier, regions }", problems)) return [...problems.list];
+  checkKnownKeys("", args, ARGS_FIELDS, "an argument of RedisCrossZone", problems);
+  validateServiceIdentity(args as unknown as ServiceIdentity, problems);
+
+  const { replicas, zones, storageGi } = LIMITS;
+  const replicasOk = checkWholeNumber(
+    "replicas",
+    args.replicas,
+    { ...replicas, unit: "Redis pods (a primary and at least two replicas)", omitted: "3" },
+    problems,
   );
-  problems.check(
-    Number.isInteger(zones) && zones >= 2 && zones <= replicas,
-    `\`zones\` must be a whole number from 2 to \`replicas\` (got ${shown(args.zones)}): fewer than 2 zones cannot survive a zone loss`,
-  );
-  problems.check(
-    args.storageGi === undefined || (Number.isInteger(args.storageGi) && args.storageGi >= 1),
-    `\`storageGi\` must be a whole number ≥ 1 (got ${shown(args.storageGi)})`,
-  );
-  problems.check(
-    args.namespace === undefined || isDnsLabel(args.namespace),
-    `\`namespace\` must be a DNS label (got ${shown(args.namespace)})`,
-  );
-  if (args.backup?.cron !== undefined) checkCron("backup.cron", args.backup.cron, problems);
-  const retention = args.backup?.retentionDays;
-  problems.check(
-    retention === undefined || (Number.isInteger(retention) && retention >= 1),
-    `\`backup.retentionDays\` must be a whole number ≥ 1 (got ${shown(retention)}); omit it to keep 7 days`,
-  );
-  problems.check(
-    args.installOperator !== true ||
-      (typeof args.operatorChartVersion === "string" && args.operatorChartVersion !== ""),
-    "`operatorChartVersion` is required with `installOperator`: pin the redis-operator chart version you tested",
-  );
-  problems.check(
-    args.regions.primary.kubernetesProvider !== undefined,
-    "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
-  );
-  problems.check(
-    args.standby !== true || args.regions.secondary.kubernetesProvider !== undefined,
-    "`regions.secondary` has no Kubernetes provider, which `standby` needs: give DrRegionPair a `secondaryKubeconfig`",
-  );
-  for (const [field, value] of [
-    ["backup.serviceAccountName", args.backup?.serviceAccountName],
-    ["standbyServiceAccountName", args.standbyServiceAccountName],
-  ] as const)
-    problems.check(
-      value === undefined || isDnsSubdomain(value),
-      `\`${field}\` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got ${shown(value)})`,
+  const mostZones = Math.min(replicasOk ? ((args.replicas as number | undefined) ?? 3) : 3, zones.max);
+  if (!isWholeIn(args.zones, zones.min, mostZones))
+    problems.add(
+      `\`zones\` must be a whole number from 2 to ${mostZones}: fewer than 2 cannot survive a zone loss, and the pods cannot spread over more zones than there are pods (\`replicas\`) or than an AWS region has (6) (got ${shown(args.zones)})${typeof args.zones === "string" ? ": write it without quotes" : ""}; omit it to use 2`,
     );
+  const quantity = typeof args.storageGi === "string" ? /^(\d+)(Gi|G)$/.exec(args.storageGi) : null;
+  if (quantity)
+    problems.add(
+      `\`storageGi\` must be a whole number of GiB from 1 to 16384 (got ${shown(args.storageGi)}): write the number alone, ${quantity[1]}; omit it to use 10`,
+    );
+  else checkWholeNumber("storageGi", args.storageGi, { ...storageGi, unit: "GiB", omitted: "10" }, problems);
+  checkObjectName("storageClassName", args.storageClassName, problems);
+  if (checkPlain("namespace", args.namespace, problems))
+    checkNamespace("namespace", args.namespace, problems);
+  for (const field of ["image", "sentinelImage", "uploaderImage"] as const) {
+    const problem =
+      args[field] === undefined ? undefined : pinnedImageProblem(field, args[field], REDIS_DEFAULTS[field]);
+    if (problem) problems.add(problem);
+  }
+
+  const backup = args.backup;
+  if (
+    checkObject("backup", backup, '{ cron: "0 * * * *", retentionDays: 7 }', problems) &&
+    backup !== undefined
+  ) {
+    checkKnownKeys("backup", backup, BACKUP_FIELDS, "a field of `backup`", problems);
+    if (backup.cron !== undefined) checkCron("backup.cron", backup.cron, problems);
+    checkWholeNumber(
+      "backup.retentionDays",
+      backup.retentionDays,
+      { ...LIMITS.retentionDays, unit: "days", omitted: "7" },
+      problems,
+    );
+    checkObjectName("backup.serviceAccountName", backup.serviceAccountName, problems);
+  }
+
+  // These decide which children exist: they must be known when the program runs.
+  for (const flag of ["installOperator", "standby"] as const)
+    if (checkPlain(flag, args[flag], problems)) checkBoolean(flag, args[flag], problems);
+  const installOperator = args.installOperator === true;
+  const standby = args.standby === true;
+  // A flag that is not a boolean has its own problem: what depends on it is not judged on a guess.
+  const standbyKnown = typeof args.standby === "boolean" || args.standby === undefined;
+  if (typeof args.installOperator === "boolean" || args.installOperator === undefined)
+    checkOperatorVersion(installOperator, args.operatorChartVersion, problems);
+  checkObjectName("standbyServiceAccountName", args.standbyServiceAccountName, problems);
   problems.check(
-    args.standbyServiceAccountName === undefined || args.standby === true,
+    args.standbyServiceAccountName === undefined || standby || !standbyKnown,
     "`standbyServiceAccountName` only applies with `standby: true`: set `standby` or drop the service account",
   );
-  problems.check(
-    args.regions.primary.region !== args.regions.secondary.region,
-    `\`regions\` must name two different regions (both ${shown(args.regions.primary.region)}): backups must leave the region`,
-  );
+
+  const regions = checkRegionPair(args.regions, problems);
+  if (regions) {
+    problems.check(
+      regions.primary.kubernetesProvider !== undefined,
+      "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
+    );
+    problems.check(
+      !standby || regions.secondary.kubernetesProvider !== undefined,
+      "`regions.secondary` has no Kubernetes provider, which `standby` needs: give DrRegionPair a `secondaryKubeconfig`",
+    );
+    problems.check(
+      regions.primary.region !== regions.secondary.region,
+      `\`regions\` must name two different regions (both ${shown(regions.primary.region)}): backups must leave the region`,
+    );
+  }
+
+  if (name !== undefined) {
+    problems.check(
+      hasDnsLabelCharacters(name) && /^[a-z]/.test(name),
+      `\`name\` ${shown(name)} must be a DNS label that starts with a letter: lowercase letters, digits and '-' (the operator names Services after it, and a Service name must start with a letter)`,
+    );
+    checkDerivedNames(name, derivedNames(installOperator, standby), problems);
+  }
   return [...problems.list];
+}
+
+/** What the operator, Kubernetes, Helm and Pulumi name after the component, with the limits that bind. */
+function derivedNames(installOperator: boolean, standby: boolean): DerivedName[] {
+  return [
+    {
+      pattern: "<name>",
+      what: "the Redis StatefulSet",
+      max: 52,
+      because: "so that its pods' controller-revision-hash label fits",
+    },
+    { pattern: "<name>-additional", what: "a Service the operator creates for Redis", max: 63 },
+    {
+      pattern: "<name>-sentinel-sentinel",
+      what: "the sentinels' StatefulSet",
+      max: 52,
+      because: "so that its pods' controller-revision-hash label fits",
+    },
+    {
+      pattern: "<name>-sentinel-sentinel-additional",
+      what: "a Service the operator creates for the sentinels",
+      max: 63,
+    },
+    { pattern: "<name>-backup", what: "the backup CronJob", max: 52 },
+    { pattern: "<name>-backups-", random: 7, what: "the backup S3 bucket", max: 63 },
+    ...(installOperator
+      ? [
+          {
+            pattern: "<name>-operator-primary-",
+            random: 8,
+            what: "the redis-operator Helm release in the primary cluster",
+            max: 53,
+          },
+        ]
+      : []),
+    ...(installOperator && standby
+      ? [
+          {
+            pattern: "<name>-operator-secondary-",
+            random: 8,
+            what: "the redis-operator Helm release in the secondary cluster",
+            max: 53,
+          },
+        ]
+      : []),
+  ];
+}
+
+function checkOperatorVersion(installOperator: boolean, version: unknown, problems: ArgsProblems): void {
+  if (installOperator && (version === undefined || version === ""))
+    problems.add(
+      "`operatorChartVersion` is required with `installOperator`: pin the redis-operator chart version you tested",
+    );
+  else if (version !== undefined && !installOperator)
+    problems.add(
+      "`operatorChartVersion` only applies with `installOperator: true`: set `installOperator`, or drop the version",
+    );
+  else if (version !== undefined && !(typeof version === "string" && CHART_VERSION.test(version)))
+    problems.add(
+      `\`operatorChartVersion\` must be an exact chart version such as "0.22.1" (got ${shown(version)}): pin the redis-operator chart version you tested`,
+    );
+}
+
+function isWholeIn(value: unknown, min: number, max: number): boolean {
+  return (
+    value === undefined ||
+    (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max)
+  );
+}
+
+function checkObjectName(field: string, value: unknown, problems: ArgsProblems): void {
+  problems.check(
+    value === undefined || isDnsSubdomain(value),
+    `\`${field}\` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got ${shown(value)})`,
+  );
 }
 
 /** What a RedisCrossZone builds, its defaults resolved once. */
@@ -167,16 +343,16 @@ function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings 
   return {
     name,
     identity: { service: args.service, tier: args.tier },
-    namespace: args.namespace ?? "redis",
-    replicas: args.replicas ?? 3,
-    zones: args.zones ?? 2,
-    storageGi: args.storageGi ?? 10,
+    namespace: args.namespace ?? REDIS_DEFAULTS.namespace,
+    replicas: args.replicas ?? REDIS_DEFAULTS.replicas,
+    zones: args.zones ?? REDIS_DEFAULTS.zones,
+    storageGi: args.storageGi ?? REDIS_DEFAULTS.storageGi,
     storageClassName: args.storageClassName,
-    image: args.image ?? "quay.io/opstree/redis:v7.0.15",
-    sentinelImage: args.sentinelImage ?? "quay.io/opstree/redis-sentinel:v7.0.15",
-    uploaderImage: args.uploaderImage ?? "amazon/aws-cli:2.17.0",
-    cron: args.backup?.cron ?? "0 * * * *",
-    retentionDays: args.backup?.retentionDays ?? 7,
+    image: args.image ?? REDIS_DEFAULTS.image,
+    sentinelImage: args.sentinelImage ?? REDIS_DEFAULTS.sentinelImage,
+    uploaderImage: args.uploaderImage ?? REDIS_DEFAULTS.uploaderImage,
+    cron: args.backup?.cron ?? REDIS_DEFAULTS.cron,
+    retentionDays: args.backup?.retentionDays ?? REDIS_DEFAULTS.retentionDays,
     backupServiceAccountName: args.backup?.serviceAccountName,
     standby: args.standby ?? false,
     standbyServiceAccountName: args.standbyServiceAccountName,
@@ -201,7 +377,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisCrossZoneArgs, opts?: pulumi.ComponentResourceOptions) {
     super(RedisCrossZone.__pulumiType, name, {}, opts);
-    const problems = validateRedisCrossZoneArgs(args);
+    const problems = validateRedisCrossZoneArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("RedisCrossZone", name, problems);
     const s = resolveSettings(name, args);
 

@@ -227,9 +227,11 @@ export interface DerivedName {
   readonly pattern: string;
   /** random characters the provider appends when it autonames (Pulumi's S3, IAM and Helm names) */
   readonly random?: number;
-  /** what carries it, and its limit: `the sentinels' StatefulSet, at most 52` */
+  /** what carries it: `the sentinels' StatefulSet` */
   readonly what: string;
   readonly max: number;
+  /** why the limit, when it is not the name's own: `so that its pods' controller-revision-hash label fits` */
+  readonly because?: string;
 }
 
 /**
@@ -249,7 +251,7 @@ export function checkDerivedNames(
   );
   const names = over.map(
     (d) =>
-      `"${d.pattern}"${d.random ? ` + ${d.random} random characters` : ""} (${d.what}, at most ${d.max}) would be ${lengthOf(d)} characters`,
+      `"${d.pattern}"${d.random ? ` + ${d.random} random characters` : ""} (${d.what}, at most ${d.max}${d.because ? ` ${d.because}` : ""}) would be ${lengthOf(d)} characters`,
   );
   problems.add(
     `\`name\` "${name}" (${name.length} characters) is too long for the names derived from it: ${names.join("; ")}; use a name of at most ${longest} characters`,
@@ -281,4 +283,22 @@ export function s3BucketNameProblem(field: string, value: unknown): string | und
   return ok
     ? undefined
     : `\`${field}\` must be an S3 bucket name: 3–63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (got ${shown(value)})`;
+}
+
+// A container image reference: [registry[:port]/]repository[:tag][@sha256:digest].
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::([\w][\w.-]{0,127}))?(?:@sha256:([a-f0-9]{64}))?$/;
+
+/**
+ * The problem with a container image, or undefined: it must be a reference pinned to a tag or a digest. An
+ * untagged image is `:latest`, which changes under a running deployment and between the two clusters.
+ */
+export function pinnedImageProblem(field: string, value: unknown, example: string): string | undefined {
+  const match = typeof value === "string" ? IMAGE_REFERENCE.exec(value) : null;
+  const tag = match?.[1];
+  const digest = match?.[2];
+  const pinned = match !== null && (digest !== undefined || (tag !== undefined && tag !== "latest"));
+  return pinned
+    ? undefined
+    : `\`${field}\` must be a container image pinned to a tag or digest, such as "${example}" (got ${shown(value)}): an untagged or :latest image changes under you`;
 }

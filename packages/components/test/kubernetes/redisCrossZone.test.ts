@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
   runProgram,
   plainProperties,
@@ -41,7 +42,7 @@ const base = {
 const props = (r: CapturedResource) => plainProperties(r.inputs) as Record<string, never>;
 const providerName = (run: ProgramRun, r: CapturedResource) => run.providerOf(r)?.name;
 
-function program(changes: Partial<Omit<RedisCrossZoneArgs, "regions">> = {}) {
+function program(changes: Partial<Omit<RedisCrossZoneArgs, "regions">> = {}, name = "sessions") {
   return () => {
     const regions = new DrRegionPair("dr", {
       primaryRegion: "eu-west-1",
@@ -49,7 +50,7 @@ function program(changes: Partial<Omit<RedisCrossZoneArgs, "regions">> = {}) {
       primaryKubeconfig: "kubeconfig-west",
       secondaryKubeconfig: "kubeconfig-central",
     });
-    new RedisCrossZone("sessions", { service: "sessions", tier: "critical", regions, ...changes });
+    new RedisCrossZone(name, { service: "sessions", tier: "critical", regions, ...changes });
   };
 }
 const redisOfKind = (run: ProgramRun, kind: string) =>
@@ -250,16 +251,31 @@ describe("RedisCrossZone", () => {
     ).toEqual([["redis-operator", "0.22.1", "dr-primary"]]);
   });
 
+  // One row per bad input: what a user (or YAML config) can pass, and the exact problem it gets.
+  const replicasRange =
+    "`replicas` must be a whole number of Redis pods (a primary and at least two replicas) from 3 to 9";
+  const zonesRange =
+    "`zones` must be a whole number from 2 to 3: fewer than 2 cannot survive a zone loss, and the pods cannot spread over more zones than there are pods (`replicas`) or than an AWS region has (6)";
   it.each([
+    ["there are 2 replicas", { replicas: 2 }, `${replicasRange} (got 2); omit it to use 3`],
+    ["there are 10 replicas", { replicas: 10 }, `${replicasRange} (got 10); omit it to use 3`],
     [
-      "there are 2 replicas",
-      { replicas: 2 },
-      "`replicas` must be a whole number ≥ 3, a primary and two replicas (got 2)",
+      "replicas is a YAML string",
+      { replicas: "3" },
+      `${replicasRange} (got "3"): write it without quotes; omit it to use 3`,
+    ],
+    ["replicas is not whole", { replicas: 3.5 }, `${replicasRange} (got 3.5); omit it to use 3`],
+    ["zones is 1", { zones: 1 }, `${zonesRange} (got 1); omit it to use 2`],
+    ["zones exceed replicas", { zones: 4 }, `${zonesRange} (got 4); omit it to use 2`],
+    [
+      "zones exceed what a region has",
+      { replicas: 9, zones: 7 },
+      "`zones` must be a whole number from 2 to 6: fewer than 2 cannot survive a zone loss, and the pods cannot spread over more zones than there are pods (`replicas`) or than an AWS region has (6) (got 7); omit it to use 2",
     ],
     [
-      "zones is 1",
-      { zones: 1 },
-      "`zones` must be a whole number from 2 to `replicas` (got 1): fewer than 2 zones cannot survive a zone loss",
+      "zones is a YAML string",
+      { zones: "2" },
+      `${zonesRange} (got "2"): write it without quotes; omit it to use 2`,
     ],
     [
       "the backup cron is malformed",
@@ -267,16 +283,110 @@ describe("RedisCrossZone", () => {
       '`backup.cron` invalid cron expression "every hour": it has 2 fields, not 5; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
     ],
     [
+      "the backup cron is a number",
+      { backup: { cron: 60 } },
+      '`backup.cron` must be a cron expression such as "0 * * * *" (got 60)',
+    ],
+    [
       "retention is 0 days",
       { backup: { retentionDays: 0 } },
-      "`backup.retentionDays` must be a whole number ≥ 1 (got 0); omit it to keep 7 days",
+      "`backup.retentionDays` must be a whole number of days from 1 to 36500 (got 0); omit it to use 7",
+    ],
+    [
+      "retention is over 100 years",
+      { backup: { retentionDays: 36501 } },
+      "`backup.retentionDays` must be a whole number of days from 1 to 36500 (got 36501); omit it to use 7",
+    ],
+    [
+      "retention is a YAML string",
+      { backup: { retentionDays: "7" } },
+      '`backup.retentionDays` must be a whole number of days from 1 to 36500 (got "7"): write it without quotes; omit it to use 7',
+    ],
+    [
+      "backup is null",
+      { backup: null },
+      '`backup` must be an object such as { cron: "0 * * * *", retentionDays: 7 } (got null)',
+    ],
+    [
+      "backup is a YAML list",
+      { backup: ["0 * * * *"] },
+      '`backup` must be an object such as { cron: "0 * * * *", retentionDays: 7 } (got ["0 * * * *"])',
+    ],
+    [
+      "a backup field is misspelt",
+      { backup: { retentionDay: 7 } },
+      "`backup.retentionDay` is not a field of `backup`: did you mean `retentionDays`?",
     ],
     [
       "the operator has no pinned version",
       { installOperator: true },
       "`operatorChartVersion` is required with `installOperator`: pin the redis-operator chart version you tested",
     ],
-    ["storage is 0 GiB", { storageGi: 0 }, "`storageGi` must be a whole number ≥ 1 (got 0)"],
+    [
+      "the operator version is not a version",
+      { installOperator: true, operatorChartVersion: "latest" },
+      '`operatorChartVersion` must be an exact chart version such as "0.22.1" (got "latest"): pin the redis-operator chart version you tested',
+    ],
+    [
+      "an operator version is given without installing the operator",
+      { operatorChartVersion: "0.22.1" },
+      "`operatorChartVersion` only applies with `installOperator: true`: set `installOperator`, or drop the version",
+    ],
+    [
+      'installOperator is the YAML string "true"',
+      { installOperator: "true", operatorChartVersion: "0.22.1" },
+      '`installOperator` must be true or false (got "true"): in YAML write it without quotes',
+    ],
+    [
+      "installOperator is an Output",
+      { installOperator: pulumi.output(true), operatorChartVersion: "0.22.1" },
+      "`installOperator` must be a plain value, known when the program runs (got an Output (a value computed from another resource)): it decides which resources are created",
+    ],
+    [
+      'standby is the YAML string "false"',
+      { standby: "false" },
+      '`standby` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      "standby is an Output",
+      { standby: pulumi.output(true) },
+      "`standby` must be a plain value, known when the program runs (got an Output (a value computed from another resource)): it decides which resources are created",
+    ],
+    [
+      "storage is 0 GiB",
+      { storageGi: 0 },
+      "`storageGi` must be a whole number of GiB from 1 to 16384 (got 0); omit it to use 10",
+    ],
+    [
+      "storage is over the largest EBS volume",
+      { storageGi: 16385 },
+      "`storageGi` must be a whole number of GiB from 1 to 16384 (got 16385); omit it to use 10",
+    ],
+    [
+      "storage is a Kubernetes quantity",
+      { storageGi: "10Gi" },
+      '`storageGi` must be a whole number of GiB from 1 to 16384 (got "10Gi"): write the number alone, 10; omit it to use 10',
+    ],
+    [
+      "the storage class is not a Kubernetes name",
+      { storageClassName: "GP3" },
+      "`storageClassName` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got \"GP3\")",
+    ],
+    [
+      "the image is not pinned",
+      { image: "redis" },
+      '`image` must be a container image pinned to a tag or digest, such as "quay.io/opstree/redis:v7.0.15" (got "redis"): an untagged or :latest image changes under you',
+    ],
+    [
+      "the uploader image is :latest",
+      { uploaderImage: "amazon/aws-cli:latest" },
+      '`uploaderImage` must be a container image pinned to a tag or digest, such as "amazon/aws-cli:2.17.0" (got "amazon/aws-cli:latest"): an untagged or :latest image changes under you',
+    ],
+    [
+      "the sentinel image is not an image reference",
+      { sentinelImage: "quay.io/opstree/redis sentinel:v7" },
+      '`sentinelImage` must be a container image pinned to a tag or digest, such as "quay.io/opstree/redis-sentinel:v7.0.15" (got "quay.io/opstree/redis sentinel:v7"): an untagged or :latest image changes under you',
+    ],
     [
       "the standby's service account is not a Kubernetes name",
       { standby: true, standbyServiceAccountName: "Redis_Restore" },
@@ -295,12 +405,98 @@ describe("RedisCrossZone", () => {
     [
       "the namespace is not a DNS label",
       { namespace: "Redis" },
-      '`namespace` must be a DNS label (got "Redis")',
+      "`namespace` must be a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters) (got \"Redis\")",
+    ],
+    [
+      "an argument is misspelt",
+      { standbyServiceAccount: "redis-restore" },
+      "`standbyServiceAccount` is not an argument of RedisCrossZone: did you mean `standbyServiceAccountName`?",
     ],
   ])("fails when %s", async (_t, changes, message) => {
-    await expect(runProgram(program(changes as Partial<RedisCrossZoneArgs>), base)).rejects.toThrow(
+    await expect(runProgram(program(changes as never), base)).rejects.toThrow(
       new InvalidArgsError("RedisCrossZone", "sessions", [message]),
     );
+  });
+
+  it.each([
+    [
+      "args is missing",
+      undefined,
+      "`args` must be an object (got undefined): pass { service, tier, regions }",
+    ],
+    ["args is null", null, "`args` must be an object (got null): pass { service, tier, regions }"],
+    [
+      "regions is missing",
+      { service: "sessions", tier: "critical" },
+      '`regions` must be a DrRegionPair (got undefined): pass `regions: new DrRegionPair("dr", { primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig })`',
+    ],
+    [
+      "the secondary side is null",
+      {
+        service: "sessions",
+        tier: "critical",
+        regions: { primary: { region: "eu-west-1" }, secondary: null },
+      },
+      "`regions.secondary` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got null): pass `regions: new DrRegionPair(…)`",
+    ],
+  ])("fails when %s", async (_t, args, message) => {
+    await expect(runProgram(() => new RedisCrossZone("sessions", args as never), base)).rejects.toThrow(
+      new InvalidArgsError("RedisCrossZone", "sessions", [message]),
+    );
+  });
+
+  it.each([
+    [
+      "the name is not a DNS label",
+      "Sessions",
+      {},
+      "`name` \"Sessions\" must be a DNS label that starts with a letter: lowercase letters, digits and '-' (the operator names Services after it, and a Service name must start with a letter)",
+    ],
+    [
+      "the name starts with a digit",
+      "1sessions",
+      {},
+      "`name` \"1sessions\" must be a DNS label that starts with a letter: lowercase letters, digits and '-' (the operator names Services after it, and a Service name must start with a letter)",
+    ],
+    [
+      "the sentinels' names derived from the name would be too long",
+      "s".repeat(35),
+      {},
+      `\`name\` "${"s".repeat(35)}" (35 characters) is too long for the names derived from it: "<name>-sentinel-sentinel" (the sentinels' StatefulSet, at most 52 so that its pods' controller-revision-hash label fits) would be 53 characters; "<name>-sentinel-sentinel-additional" (a Service the operator creates for the sentinels, at most 63) would be 64 characters; use a name of at most 34 characters`,
+    ],
+    [
+      "the operator's Helm release in the secondary cluster would be named too long",
+      "s".repeat(26),
+      { installOperator: true, operatorChartVersion: "0.22.1", standby: true },
+      `\`name\` "${"s".repeat(26)}" (26 characters) is too long for the names derived from it: "<name>-operator-secondary-" + 8 random characters (the redis-operator Helm release in the secondary cluster, at most 53) would be 54 characters; use a name of at most 25 characters`,
+    ],
+  ])("fails when %s", async (_t, name, changes, message) => {
+    await expect(runProgram(program(changes as never, name), base)).rejects.toThrow(
+      new InvalidArgsError("RedisCrossZone", name, [message]),
+    );
+  });
+
+  it("fails with every problem at once, before creating any child", async () => {
+    let error: unknown;
+    const run = await runProgram(() => {
+      try {
+        program({
+          replicas: 2,
+          storageGi: "10Gi" as never,
+          backup: { cron: "0 24 * * *", retentionDays: 0 },
+        })();
+      } catch (err) {
+        error = err;
+      }
+    }, base);
+    expect((error as InvalidArgsError).problems).toEqual([
+      `${replicasRange} (got 2); omit it to use 3`,
+      '`storageGi` must be a whole number of GiB from 1 to 16384 (got "10Gi"): write the number alone, 10; omit it to use 10',
+      '`backup.cron` invalid cron expression "0 24 * * *": hour value 24 is out of range 0–23; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
+      "`backup.retentionDays` must be a whole number of days from 1 to 36500 (got 0); omit it to use 7",
+    ]);
+    const component = run.ofType("drkit:index:RedisCrossZone")[0]!;
+    expect(run.childrenOf(component.urn)).toEqual([]);
   });
 
   it("fails when a standby is asked for without a secondary cluster", async () => {
@@ -330,7 +526,7 @@ describe("validateRedisCrossZoneArgs", () => {
         zones: 4,
       }),
     ).toEqual([
-      "`zones` must be a whole number from 2 to `replicas` (got 4): fewer than 2 zones cannot survive a zone loss",
+      "`zones` must be a whole number from 2 to 3: fewer than 2 cannot survive a zone loss, and the pods cannot spread over more zones than there are pods (`replicas`) or than an AWS region has (6) (got 4); omit it to use 2",
       '`regions` must name two different regions (both "eu-west-1"): backups must leave the region',
     ]);
   });
