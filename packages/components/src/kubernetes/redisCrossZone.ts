@@ -598,6 +598,9 @@ function redisInCluster(
  * posture model credits the backup through the bucket its inputs are computed from: keep `bucket.bucket`
  * in its environment.
  */
+/** Where the Job's two containers share the snapshot (an emptyDir). */
+const SNAPSHOT_PATH = "/snapshot/dump.rdb";
+
 function backupCronJob(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Bucket): CronJob {
   const labels = serviceLabels(s.identity, s.primary.region);
   return new CronJob(
@@ -634,8 +637,10 @@ function backupCronJob(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Buc
                     command: ["sh", "-c", REDIS_SNAPSHOT_SCRIPT],
                     env: [
                       { name: "REDIS_HOST", value: `${s.name}-master` },
+                      { name: "SNAPSHOT", value: SNAPSHOT_PATH },
+                      // redis-cli reads it from the environment: the password never reaches a command line.
                       {
-                        name: "REDIS_PASSWORD",
+                        name: "REDISCLI_AUTH",
                         valueFrom: { secretKeyRef: { name: s.secretName, key: "password" } },
                       },
                     ],
@@ -648,6 +653,7 @@ function backupCronJob(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Buc
                     image: s.uploaderImage,
                     command: ["sh", "-c", REDIS_UPLOAD_SCRIPT],
                     env: [
+                      { name: "SNAPSHOT", value: SNAPSHOT_PATH },
                       { name: "BUCKET", value: bucket.bucket },
                       { name: "BUCKET_REGION", value: s.secondary.region },
                       { name: "NAME", value: s.name },

@@ -27,6 +27,8 @@ import {
   RedisCrossZoneArgs,
   InvalidArgsError,
   REDIS_RESTORE_SCRIPT,
+  REDIS_SNAPSHOT_SCRIPT,
+  REDIS_UPLOAD_SCRIPT,
   validateRedisCrossZoneArgs,
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
@@ -148,16 +150,15 @@ describe("RedisCrossZone", () => {
       initContainers: { command: string[]; env: unknown[] }[];
       containers: { command: string[]; env: unknown[] }[];
     };
-    expect(pod.initContainers[0]!.command).toEqual([
-      "sh",
-      "-c",
-      'redis-cli -h "$REDIS_HOST" --no-auth-warning -a "$REDIS_PASSWORD" --rdb /snapshot/dump.rdb',
-    ]);
+    expect(pod.initContainers[0]!.command).toEqual(["sh", "-c", REDIS_SNAPSHOT_SCRIPT]);
     expect(pod.initContainers[0]!.env).toEqual([
       { name: "REDIS_HOST", value: "sessions-master" },
-      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "sessions-auth", key: "password" } } },
+      { name: "SNAPSHOT", value: "/snapshot/dump.rdb" },
+      { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "sessions-auth", key: "password" } } },
     ]);
+    expect(pod.containers[0]!.command).toEqual(["sh", "-c", REDIS_UPLOAD_SCRIPT]);
     expect(pod.containers[0]!.env).toEqual([
+      { name: "SNAPSHOT", value: "/snapshot/dump.rdb" },
       { name: "BUCKET", value: "bucket-of-sessions-backups" },
       { name: "BUCKET_REGION", value: "eu-central-1" },
       { name: "NAME", value: "sessions" },
