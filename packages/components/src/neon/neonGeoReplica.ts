@@ -136,7 +136,10 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:NeonGeoReplica";
   readonly primaryConnectionUri: pulumi.Output<string>;
   readonly standbyConnectionUri: pulumi.Output<string>;
-  /** The failover runbook's step: bash, with STANDBY_URI and SUBSCRIPTION in the environment. */
+  /**
+   * The failover runbook's step: bash, with the standby's STANDBY_HOST, STANDBY_USER, STANDBY_PASSWORD,
+   * STANDBY_DATABASE and SUBSCRIPTION in the environment (never on the command line).
+   */
   readonly promotionScript: string;
 
   constructor(name: string, args: NeonGeoReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -195,16 +198,26 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
       pulumi.interpolate`postgresql://${roleName}:${replicationRole.password}@${primary.databaseHost}/${database}?sslmode=require`,
     );
 
+    // Each side as libpq's parts: the scripts hand them to psql in its environment, never as arguments.
+    const connection = (side: "PRIMARY" | "STANDBY", project: Project) => ({
+      [`${side}_HOST`]: project.databaseHost,
+      [`${side}_USER`]: project.databaseUser,
+      [`${side}_PASSWORD`]: pulumi.secret(project.databasePassword),
+      [`${side}_DATABASE`]: database,
+    });
+
     new local.Command(
       `${name}-replication`,
       {
         interpreter: ["bash", "-c"],
         create: CREATE_SCRIPT,
         delete: DELETE_SCRIPT,
-        // Secrets only through the environment: they never appear in the command text or its logs.
+        // Secrets only through the environment: they never appear in the command text, its logs, or the
+        // command lines of the psql and pg_dump it runs.
         environment: {
-          PRIMARY_URI: this.primaryConnectionUri,
-          STANDBY_URI: this.standbyConnectionUri,
+          ...connection("PRIMARY", primary),
+          ...connection("STANDBY", standby),
+          SSLMODE: "require",
           REPLICATION_URI: replicationUri,
           REPLICATION_ROLE: roleName,
           REPLICATION_PASSWORD: pulumi.secret(replicationRole.password),

@@ -1,10 +1,16 @@
 // The replication wiring NeonGeoReplica runs at deploy time, as bash + psql scripts. The tests run these
-// exact scripts against two real PostgreSQL servers. Every value arrives through the environment (psql
-// variables, quoted by format() with %I/%L), never in the script text: secrets stay out of command lines.
+// exact scripts against two real PostgreSQL servers, sampling every process's argv while they run. Every
+// value arrives through the environment, never in the script text, and no credential is ever an argument
+// (argv is world-readable in `ps`): psql and pg_dump read their connection from libpq's PG* variables,
+// set for each command from the side it talks to, and the secrets the SQL needs become psql variables
+// inside psql (quoted by format() with %I/%L).
 //
-// Environment: PRIMARY_URI, STANDBY_URI (owner connections), REPLICATION_URI (the primary, as the
-// replication role: what the standby's subscription connects with), REPLICATION_ROLE, REPLICATION_PASSWORD,
-// PUBLICATION, SUBSCRIPTION.
+// Environment:
+//   PRIMARY_HOST, PRIMARY_USER, PRIMARY_PASSWORD, PRIMARY_DATABASE, PRIMARY_PORT (default 5432): the
+//     primary, as its owner; STANDBY_… likewise for the standby;
+//   SSLMODE: libpq's sslmode for both (default require);
+//   REPLICATION_URI: the primary as the replication role, what the standby's subscription connects with;
+//   REPLICATION_ROLE, REPLICATION_PASSWORD, PUBLICATION, SUBSCRIPTION.
 
 /** On the primary: the replication role (if absent), read access, and a publication of every table. */
 export const PRIMARY_SETUP_SQL = `SELECT format('CREATE ROLE %I WITH LOGIN REPLICATION PASSWORD %L', :'role', :'password')
@@ -65,37 +71,55 @@ END $$;
 export const LAG_QUERY_SQL = `SELECT coalesce(extract(epoch FROM now() - max(last_msg_receipt_time)), -1)
   FROM pg_stat_subscription WHERE subname = :'subscription';`;
 
-const psql = (uri: string, vars: string) => `psql "$${uri}" -X -q -v ON_ERROR_STOP=1 ${vars}`;
-const VARS_PRIMARY = `-v role="$REPLICATION_ROLE" -v password="$REPLICATION_PASSWORD" -v publication="$PUBLICATION" -v subscription="$SUBSCRIPTION"`;
-const VARS_STANDBY = `-v subscription="$SUBSCRIPTION" -v publication="$PUBLICATION" -v conninfo="$REPLICATION_URI"`;
+// `side psql …` runs psql against one side. The PG* variables are set in that command's environment only
+// (an owner-only /proc/<pid>/environ), so a credential never appears in a command line. A service or a
+// host address from the caller's environment would redirect the connection: cleared.
+const CONNECTIONS = `unset PGSERVICE PGHOSTADDR
+primary() { PGHOST="$PRIMARY_HOST" PGPORT="\${PRIMARY_PORT:-5432}" PGUSER="$PRIMARY_USER" PGPASSWORD="$PRIMARY_PASSWORD" PGDATABASE="$PRIMARY_DATABASE" PGSSLMODE="\${SSLMODE:-require}" "$@"; }
+standby() { PGHOST="$STANDBY_HOST" PGPORT="\${STANDBY_PORT:-5432}" PGUSER="$STANDBY_USER" PGPASSWORD="$STANDBY_PASSWORD" PGDATABASE="$STANDBY_DATABASE" PGSSLMODE="\${SSLMODE:-require}" "$@"; }`;
+const PSQL = "psql -X -q -v ON_ERROR_STOP=1";
+/** Names only: visible in `ps`, and harmless there. */
+const NAMES = `-v role="$REPLICATION_ROLE" -v publication="$PUBLICATION" -v subscription="$SUBSCRIPTION"`;
+// A secret becomes a psql variable inside psql: the backquoted command is run by psql's shell, whose argv
+// holds the literal text `printf %s "$…"`, not the value (portable to psql < 15, which has no \getenv).
+const fromEnvironment = (variable: string, name: string) => `\\set ${variable} \`printf %s "$${name}"\``;
 
 /**
  * Create (idempotent): copy the schema to an empty standby (logical replication does not carry DDL), set up
  * the primary, then subscribe the standby.
  */
 export const CREATE_SCRIPT = `set -euo pipefail
-tables=$(psql "$STANDBY_URI" -X -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+${CONNECTIONS}
+tables=$(standby psql -X -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
 if [ "$tables" = "0" ]; then
-  pg_dump "$PRIMARY_URI" --schema-only --no-owner --no-privileges --no-publications --no-subscriptions | psql "$STANDBY_URI" -X -q -v ON_ERROR_STOP=1
+  primary pg_dump --schema-only --no-owner --no-privileges --no-publications --no-subscriptions | standby ${PSQL}
 fi
-${psql("PRIMARY_URI", VARS_PRIMARY)} <<'SQL'
+primary ${PSQL} ${NAMES} <<'SQL'
+${fromEnvironment("password", "REPLICATION_PASSWORD")}
 ${PRIMARY_SETUP_SQL}SQL
-${psql("STANDBY_URI", VARS_STANDBY)} <<'SQL'
+standby ${PSQL} ${NAMES} <<'SQL'
+${fromEnvironment("conninfo", "REPLICATION_URI")}
 ${STANDBY_SUBSCRIBE_SQL}SQL
 `;
 
 /** Delete: the subscription first (on the standby), then the publication and slot (on the primary). */
 export const DELETE_SCRIPT = `set -euo pipefail
-${psql("STANDBY_URI", VARS_STANDBY)} <<'SQL'
+${CONNECTIONS}
+standby ${PSQL} ${NAMES} <<'SQL'
 ${STANDBY_DROP_SQL}SQL
-${psql("PRIMARY_URI", VARS_PRIMARY)} <<'SQL'
+primary ${PSQL} ${NAMES} <<'SQL'
 ${PRIMARY_DROP_SQL}SQL
 `;
 
-/** The failover runbook's step: promote the standby. Point the application at STANDBY_URI afterwards. */
+/**
+ * The failover runbook's step: promote the standby. Needs STANDBY_HOST, STANDBY_USER, STANDBY_PASSWORD,
+ * STANDBY_DATABASE (STANDBY_PORT, SSLMODE optional) and SUBSCRIPTION in the environment. Point the
+ * application at the standby afterwards.
+ */
 export function promotionScript(gap: number): string {
   return `set -euo pipefail
-${psql("STANDBY_URI", '-v subscription="$SUBSCRIPTION"')} <<'SQL'
+${CONNECTIONS}
+standby ${PSQL} -v subscription="$SUBSCRIPTION" <<'SQL'
 ${promotionSql(gap)}SQL
 echo "standby promoted: point the application's connection string at the standby project"
 `;

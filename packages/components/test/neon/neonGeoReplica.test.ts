@@ -11,7 +11,13 @@ import {
 
 // What Neon computes: connection details and the role's password.
 const computedOutputs = {
-  "neon:index/project:Project": ["connectionUri", "databaseHost", "defaultBranchId"],
+  "neon:index/project:Project": [
+    "connectionUri",
+    "databaseHost",
+    "databaseUser",
+    "databasePassword",
+    "defaultBranchId",
+  ],
   "neon:index/role:Role": ["password"],
 };
 const base = { project: "platform", stack: "prod", computedOutputs };
@@ -77,12 +83,19 @@ describe("NeonGeoReplica", () => {
     const inputs = props(command) as { create: string; delete: string; environment: Record<string, string> };
     expect([inputs.create, inputs.delete]).toEqual([CREATE_SCRIPT, DELETE_SCRIPT]);
     const environment = command.inputs.environment as Record<string, unknown>;
-    for (const key of ["PRIMARY_URI", "STANDBY_URI", "REPLICATION_URI", "REPLICATION_PASSWORD"]) {
+    for (const key of ["PRIMARY_PASSWORD", "STANDBY_PASSWORD", "REPLICATION_URI", "REPLICATION_PASSWORD"]) {
       expect([key, isSecret(environment[key] as never)]).toEqual([key, true]);
     }
     expect(inputs.environment).toEqual({
-      PRIMARY_URI: "connectionUri-of-orders-db-primary",
-      STANDBY_URI: "connectionUri-of-orders-db-standby",
+      PRIMARY_HOST: "databaseHost-of-orders-db-primary",
+      PRIMARY_USER: "databaseUser-of-orders-db-primary",
+      PRIMARY_PASSWORD: "databasePassword-of-orders-db-primary",
+      PRIMARY_DATABASE: "app",
+      STANDBY_HOST: "databaseHost-of-orders-db-standby",
+      STANDBY_USER: "databaseUser-of-orders-db-standby",
+      STANDBY_PASSWORD: "databasePassword-of-orders-db-standby",
+      STANDBY_DATABASE: "app",
+      SSLMODE: "require",
       REPLICATION_URI:
         "postgresql://drkit_replication:password-of-orders-db-replication@databaseHost-of-orders-db-primary/app?sslmode=require",
       REPLICATION_ROLE: "drkit_replication",
@@ -91,6 +104,9 @@ describe("NeonGeoReplica", () => {
       SUBSCRIPTION: "app_drkit_sub",
     });
     expect(CREATE_SCRIPT).not.toContain("password-of");
+    // The scripts hand connections to psql and pg_dump in libpq's environment, never as arguments (proven
+    // by sampling every process's argv in replication.realpg.test.ts).
+    expect(CREATE_SCRIPT).not.toMatch(/(psql|pg_dump) "\$/);
   });
 
   it("exports secret connection URIs, the promotion script and the caveats", async () => {
