@@ -4,7 +4,17 @@ import { local, Provider as CommandProvider } from "@pulumi/command";
 import { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "@drkit/posture";
 import type { RegionPairSides } from "../common/regions";
 import { ServiceIdentity, validateServiceIdentity } from "../common/service";
-import { ArgsProblems, InvalidArgsError, shown } from "../common/validation";
+import {
+  ArgsProblems,
+  InvalidArgsError,
+  checkArgsObject,
+  checkPlain,
+  checkWholeNumber,
+  isPlainObject,
+  ownEntry,
+  shown,
+  validatedInput,
+} from "../common/validation";
 import { CREATE_SCRIPT, DELETE_SCRIPT, LAG_QUERY_SQL, promotionScript } from "./replicationSql";
 
 /** Neon's AWS regions (dr-facts [N4]); Azure regions are deprecated (support ends 2026-08-27). */
@@ -25,11 +35,11 @@ export type NeonPlan = "free" | "launch" | "scale";
 const NEON_HISTORY_LIMIT_SECONDS: Readonly<Record<NeonPlan, number>> = NEON_PLAN_HISTORY_LIMIT_SECONDS;
 
 /** The history window a tier gets by default (then capped at the plan's limit). */
-export const TIER_HISTORY_SECONDS: Readonly<Record<string, number>> = {
+export const TIER_HISTORY_SECONDS = {
   critical: 604_800, // 7 days: a bad write noticed within a week can be undone
   important: 259_200, // 3 days
   standard: 86_400, // 1 day, Neon's own default
-};
+} as const satisfies Readonly<Record<string, number>>;
 
 /** What a logically replicated standby does not cover: surfaced as an output and in the docs. */
 export const NEON_REPLICATION_CAVEATS = [
@@ -52,79 +62,169 @@ export interface NeonGeoReplicaArgs extends ServiceIdentity {
   /** The Neon plan, which caps the history window. @default "launch" */
   readonly plan?: NeonPlan;
   /**
-   * Point-in-time-restore window of the primary, seconds.
+   * Point-in-time-restore window of the primary, seconds: 0 to the plan's limit (free 21600, launch 604800,
+   * scale 2592000).
    * @default - by tier (critical 7 d, important 3 d, standard 1 d), capped at the plan's limit
    */
   readonly historyRetentionSeconds?: number;
-  /** The database created on both sides and replicated. @default "app" */
-  readonly database?: string;
-  /** @default 16 */
-  readonly pgVersion?: number;
   /**
-   * Replication lag at which monitoring must alert, seconds; it bounds the region RPO the posture model
-   * reports. Alert with `lagQuery` on the standby.
+   * The database created on both sides and replicated: a lowercase PostgreSQL identifier of at most
+   * 53 characters (its publication and subscription names add 10 and must fit PostgreSQL's 63).
+   * @default "app"
+   */
+  readonly database?: string;
+  /** PostgreSQL major version of both projects: 14–18. Creation-only. @default 16 */
+  readonly pgVersion?: pulumi.Input<number>;
+  /**
+   * Replication lag at which monitoring must alert, seconds (1–86400); it bounds the region RPO the posture
+   * model reports. Alert with `lagQuery` on the standby.
    * @default 60
    */
   readonly replicationLagAlarmSeconds?: number;
-  /** Values the promotion adds to each sequence past the highest replicated one. @default 1000 */
+  /** Values the promotion adds to each sequence past the highest replicated one (0–1000000). @default 1000 */
   readonly promotionSequenceGap?: number;
   /** @default - a provider reading NEON_API_KEY */
   readonly neonProvider?: NeonProvider;
 }
 
-const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** PostgreSQL major versions Neon runs (Neon docs, Postgres compatibility: 14–17, and 18 in preview). */
+export const NEON_PG_VERSIONS = [14, 15, 16, 17, 18] as const;
 
-export function validateNeonGeoReplicaArgs(args: NeonGeoReplicaArgs): string[] {
-  const problems = new ArgsProblems();
-  validateServiceIdentity(args, problems);
-  const primaryRegion = args.primaryRegionId ?? args.regions?.primary.neonRegionId;
-  const standbyRegion = args.standbyRegionId ?? args.regions?.secondary.neonRegionId;
-  for (const [field, value] of [
-    ["primaryRegionId", primaryRegion],
-    ["standbyRegionId", standbyRegion],
-  ] as const) {
-    if (typeof value === "string" && value.startsWith("azure-")) {
-      problems.add(
-        `\`${field}\` ${shown(value)} is an Azure region, deprecated by Neon (support ended 2026-08-27): use an AWS region such as aws-eu-central-1`,
-      );
-    } else {
-      problems.check(
-        (NEON_REGIONS as readonly unknown[]).includes(value),
-        `\`${field}\` must be a Neon region id (${NEON_REGIONS.join(", ")}) (got ${shown(value)}); give it, or DrRegionPair's neonRegionId`,
-      );
-    }
+// PostgreSQL truncates identifiers past 63 bytes; the publication and subscription add `_drkit_pub`/`_sub`.
+const DATABASE_NAME = /^[a-z_][a-z0-9_]*$/;
+const DATABASE_NAME_MAX = 63 - "_drkit_pub".length;
+/** Databases every PostgreSQL server (and so every Neon branch) already has. */
+const SYSTEM_DATABASES = ["postgres", "template0", "template1"];
+/** Neon drops a replication slot inactive for about 40 hours: an alarm must fire well before. */
+const LAG_ALARM_MAX_SECONDS = 86_400;
+/** A larger gap burns ids that an `integer` (serial) column, which ends at 2147483647, runs out of. */
+const SEQUENCE_GAP_MAX = 1_000_000;
+
+const FIELD_HINT =
+  "pass { service, tier, primaryRegionId, standbyRegionId }, or `regions` from a DrRegionPair";
+
+function checkRegionId(field: string, value: unknown, problems: ArgsProblems): void {
+  if (!checkPlain(field, value, problems)) return;
+  if (typeof value === "string" && value.startsWith("azure-")) {
+    problems.add(
+      `\`${field}\` ${shown(value)} is an Azure region, deprecated by Neon (support ended 2026-08-27): use an AWS region such as aws-eu-central-1`,
+    );
+    return;
   }
+  if ((NEON_REGIONS as readonly unknown[]).includes(value)) return;
+  const near = typeof value === "string" ? `aws-${value.trim().toLowerCase()}` : undefined;
+  problems.add(
+    `\`${field}\` must be a Neon region id (${NEON_REGIONS.join(", ")}) (got ${shown(value)})${
+      near !== undefined && (NEON_REGIONS as readonly string[]).includes(near)
+        ? `: did you mean ${shown(near)}?`
+        : "; give it, or DrRegionPair's neonRegionId"
+    }`,
+  );
+}
+
+/** The problem with a `pgVersion`, plain now or when it resolves. */
+function pgVersionProblem(value: unknown): string | undefined {
+  if (value === undefined || (NEON_PG_VERSIONS as readonly unknown[]).includes(value)) return undefined;
+  return `\`pgVersion\` must be one of ${NEON_PG_VERSIONS.join(", ")}, the PostgreSQL versions Neon runs (got ${shown(value)})${typeof value === "string" ? ": write it without quotes" : ""}`;
+}
+
+/** A side of `regions`, as far as this component reads it (its `neonRegionId`). */
+function regionSide(regions: unknown, role: "primary" | "secondary"): unknown {
+  return isPlainObject(regions) && isPlainObject(regions[role]) ? regions[role].neonRegionId : undefined;
+}
+
+/**
+ * Every problem with the arguments, each naming the field, the value and the fix. Takes anything: YAML
+ * config and JavaScript callers are not type-checked.
+ */
+export function validateNeonGeoReplicaArgs(args: unknown): string[] {
+  const problems = new ArgsProblems();
+  if (!checkArgsObject(args, FIELD_HINT, problems)) return [...problems.list];
+  validateServiceIdentity(args as unknown as ServiceIdentity, problems);
+
+  const regions = args.regions;
+  if (checkPlain("regions", regions, problems) && regions !== undefined) {
+    for (const role of ["primary", "secondary"] as const)
+      problems.check(
+        isPlainObject(regions) && isPlainObject(regions[role]),
+        `\`regions.${role}\` must be a side of a DrRegionPair (got ${shown(isPlainObject(regions) ? regions[role] : regions)})`,
+      );
+  }
+  const primaryRegion = args.primaryRegionId ?? regionSide(regions, "primary");
+  const standbyRegion = args.standbyRegionId ?? regionSide(regions, "secondary");
+  checkRegionId("primaryRegionId", primaryRegion, problems);
+  checkRegionId("standbyRegionId", standbyRegion, problems);
   problems.check(
     primaryRegion === undefined || primaryRegion !== standbyRegion,
     `\`standbyRegionId\` must differ from \`primaryRegionId\` (both ${shown(primaryRegion)}): Neon has no cross-region replica, the standby must be elsewhere`,
   );
-  const plan = args.plan ?? "launch";
-  problems.check(
-    plan in NEON_HISTORY_LIMIT_SECONDS,
-    `\`plan\` must be "free", "launch" or "scale" (got ${shown(args.plan)})`,
-  );
-  const limit = NEON_HISTORY_LIMIT_SECONDS[plan];
-  const history = args.historyRetentionSeconds;
-  if (history !== undefined && limit !== undefined) {
+
+  // The plan and the window decide the projects' settings: both must be known now.
+  let limit: number | undefined;
+  if (checkPlain("plan", args.plan, problems)) {
+    limit = ownEntry(NEON_HISTORY_LIMIT_SECONDS, args.plan ?? "launch");
     problems.check(
-      Number.isInteger(history) && history >= 0 && history <= limit,
-      `\`historyRetentionSeconds\` must be 0–${limit} on the ${plan} plan (got ${shown(history)}); raise the plan or lower the window`,
+      limit !== undefined,
+      `\`plan\` must be "free", "launch" or "scale" (got ${shown(args.plan)})`,
     );
   }
-  problems.check(
-    args.database === undefined || DATABASE_NAME.test(args.database),
-    `\`database\` must be a lowercase identifier (got ${shown(args.database)})`,
-  );
-  const lag = args.replicationLagAlarmSeconds;
-  problems.check(
-    lag === undefined || (Number.isFinite(lag) && lag >= 1),
-    `\`replicationLagAlarmSeconds\` must be at least 1 (got ${shown(lag)}); omit it to use 60`,
-  );
-  const gap = args.promotionSequenceGap;
-  problems.check(
-    gap === undefined || (Number.isInteger(gap) && gap >= 0),
-    `\`promotionSequenceGap\` must be a whole number ≥ 0 (got ${shown(gap)})`,
-  );
+  const history = args.historyRetentionSeconds;
+  if (checkPlain("historyRetentionSeconds", history, problems) && history !== undefined) {
+    const max = limit ?? NEON_HISTORY_LIMIT_SECONDS.scale;
+    const on = limit !== undefined ? ` on the ${String(args.plan ?? "launch")} plan` : "";
+    if (typeof history !== "number" || !Number.isInteger(history) || history < 0 || history > max) {
+      const fix =
+        typeof history === "string"
+          ? ": write it without quotes"
+          : typeof history === "number" && history > max
+            ? "; raise the plan or lower the window"
+            : "";
+      problems.add(
+        `\`historyRetentionSeconds\` must be a whole number of seconds from 0 to ${max}${on} (got ${shown(history)})${fix}`,
+      );
+    }
+  }
+
+  const database = args.database;
+  if (checkPlain("database", database, problems) && database !== undefined) {
+    if (
+      typeof database !== "string" ||
+      !DATABASE_NAME.test(database) ||
+      database.length > DATABASE_NAME_MAX
+    ) {
+      problems.add(
+        `\`database\` must be a lowercase PostgreSQL identifier (a-z, 0-9, _; not starting with a digit) of at most ${DATABASE_NAME_MAX} characters (got ${shown(database)}): its publication and subscription names add 10 characters to it, within PostgreSQL's 63`,
+      );
+    } else if (SYSTEM_DATABASES.includes(database)) {
+      problems.add(
+        `\`database\` must not be ${shown(database)}, a database every PostgreSQL server already has: name your application's database`,
+      );
+    }
+  }
+
+  if (!pulumi.Output.isInstance(args.pgVersion) && !(args.pgVersion instanceof Promise)) {
+    const problem = pgVersionProblem(args.pgVersion);
+    if (problem !== undefined) problems.add(problem);
+  }
+  if (checkPlain("replicationLagAlarmSeconds", args.replicationLagAlarmSeconds, problems))
+    checkWholeNumber(
+      "replicationLagAlarmSeconds",
+      args.replicationLagAlarmSeconds,
+      { min: 1, max: LAG_ALARM_MAX_SECONDS, unit: "seconds", omitted: "60" },
+      problems,
+    );
+  if (checkPlain("promotionSequenceGap", args.promotionSequenceGap, problems))
+    checkWholeNumber(
+      "promotionSequenceGap",
+      args.promotionSequenceGap,
+      { min: 0, max: SEQUENCE_GAP_MAX, omitted: "1000" },
+      problems,
+    );
+  if (checkPlain("neonProvider", args.neonProvider, problems))
+    problems.check(
+      args.neonProvider === undefined || NeonProvider.isInstance(args.neonProvider),
+      `\`neonProvider\` must be a Neon provider (\`new neon.Provider(…)\` from @sst-provider/neon) (got ${shown(args.neonProvider)}); omit it to use one reading NEON_API_KEY`,
+    );
   return [...problems.list];
 }
 
@@ -143,21 +243,24 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
   readonly promotionScript: string;
 
   constructor(name: string, args: NeonGeoReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(NeonGeoReplica.__pulumiType, name, {}, opts);
+    // Before super(): a bad argument registers nothing, not even this component.
     const problems = validateNeonGeoReplicaArgs(args);
     if (problems.length > 0) throw new InvalidArgsError("NeonGeoReplica", name, problems);
+    super(NeonGeoReplica.__pulumiType, name, {}, opts);
 
     const plan = args.plan ?? "launch";
+    const limit = NEON_HISTORY_LIMIT_SECONDS[plan];
     const primaryRegionId = (args.primaryRegionId ?? args.regions?.primary.neonRegionId) as string;
     const standbyRegionId = (args.standbyRegionId ?? args.regions?.secondary.neonRegionId) as string;
-    const history =
-      args.historyRetentionSeconds ??
-      Math.min(
-        TIER_HISTORY_SECONDS[args.tier] ?? TIER_HISTORY_SECONDS.standard ?? 86_400,
-        NEON_HISTORY_LIMIT_SECONDS[plan],
-      );
+    // A custom tier (one the policy config defines) gets the standard window; never an inherited key.
+    const tierHistory = ownEntry(TIER_HISTORY_SECONDS, args.tier) ?? TIER_HISTORY_SECONDS.standard;
+    const history = args.historyRetentionSeconds ?? Math.min(tierHistory, limit);
     const database = args.database ?? "app";
     const lagAlarm = args.replicationLagAlarmSeconds ?? 60;
+    const pgVersion =
+      args.pgVersion === undefined
+        ? 16
+        : validatedInput("NeonGeoReplica", name, args.pgVersion, (value) => pgVersionProblem(value));
     const roleName = "drkit_replication";
     const publication = `${database}_drkit_pub`;
     const subscription = `${database}_drkit_sub`;
@@ -172,9 +275,8 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
         {
           name: `${name}-${role}`,
           regionId,
-          pgVersion: args.pgVersion ?? 16,
-          historyRetentionSeconds:
-            role === "primary" ? history : Math.min(history, NEON_HISTORY_LIMIT_SECONDS[plan]),
+          pgVersion,
+          historyRetentionSeconds: history,
           // Enabling it restarts computes and cannot be undone (dr-facts [N6]): only where it is needed.
           enableLogicalReplication: logical ? "yes" : "no",
           branch: { databaseName: database },
@@ -197,7 +299,6 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
     const replicationUri = pulumi.secret(
       pulumi.interpolate`postgresql://${roleName}:${replicationRole.password}@${primary.databaseHost}/${database}?sslmode=require`,
     );
-
     // Each side as libpq's parts: the scripts hand them to psql in its environment, never as arguments.
     const connection = (side: "PRIMARY" | "STANDBY", project: Project) => ({
       [`${side}_HOST`]: project.databaseHost,

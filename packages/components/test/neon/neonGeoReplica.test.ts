@@ -1,9 +1,14 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { runProgram, plainProperties, toResourceGraph, isSecret, CapturedResource } from "@drkit/cli/harness";
 import { assessGraph } from "@drkit/posture";
+import { closePolicyPacks } from "@drkit/cli";
+import { drkit } from "../../../../test/support/drkit";
 import {
   NeonGeoReplica,
   NeonGeoReplicaArgs,
   InvalidArgsError,
+  validateNeonGeoReplicaArgs,
   CREATE_SCRIPT,
   DELETE_SCRIPT,
   promotionScript,
@@ -144,40 +149,293 @@ describe("NeonGeoReplica", () => {
     );
   });
 
-  it.each([
+  it("gives a tier the policy config defines (even one named like an Object method) the standard window", async () => {
+    const run = await runProgram(program({ tier: "constructor" }), base);
+    expect(run.ofType("neon:index/project:Project").map((p) => props(p).historyRetentionSeconds)).toEqual([
+      86_400, 86_400,
+    ]);
+  });
+
+  it("takes the PostgreSQL version as an Output, checked when it resolves", async () => {
+    const run = await runProgram(program({ pgVersion: pulumi.output(17) }), base);
+    expect(run.ofType("neon:index/project:Project").map((p) => props(p).pgVersion)).toEqual([17, 17]);
+  });
+});
+
+const ALL_REGIONS =
+  "aws-us-east-1, aws-us-east-2, aws-us-west-2, aws-eu-central-1, aws-eu-west-2, aws-ap-southeast-1, aws-ap-southeast-2, aws-sa-east-1";
+const anOutput = "an Output (a value computed from another resource)";
+const plainOnly = (field: string) =>
+  `\`${field}\` must be a plain value, known when the program runs (got ${anOutput}): it decides which resources are created`;
+const DATABASE_RULE =
+  "must be a lowercase PostgreSQL identifier (a-z, 0-9, _; not starting with a digit) of at most 53 characters";
+const DATABASE_WHY =
+  ": its publication and subscription names add 10 characters to it, within PostgreSQL's 63";
+const HINT = "pass { service, tier, primaryRegionId, standbyRegionId }, or `regions` from a DrRegionPair";
+const DNS_LABEL = "must be a DNS label: lowercase letters, digits and '-', at most 63 characters";
+
+/** A bad input: the args given in full (`args`) or as changes to a valid set, and every problem expected. */
+type BadInput = [string, { changes?: Record<string, unknown>; args?: unknown }, string[]];
+
+afterAll(() => closePolicyPacks());
+
+describe("NeonGeoReplica with bad input", () => {
+  const rows: BadInput[] = [
+    // The shape of `args`.
+    ["args are missing", { args: undefined }, [`\`args\` must be an object (got undefined): ${HINT}`]],
     [
-      "both regions are the same",
-      { standbyRegionId: "aws-eu-central-1" },
-      '`standbyRegionId` must differ from `primaryRegionId` (both "aws-eu-central-1"): Neon has no cross-region replica, the standby must be elsewhere',
+      "args are null (an empty YAML value)",
+      { args: null },
+      [`\`args\` must be an object (got null): ${HINT}`],
     ],
+    ["args are a list", { args: [] }, [`\`args\` must be an object (got []): ${HINT}`]],
+    // The service identity, from YAML.
+    [
+      "the service is missing",
+      { changes: { service: undefined } },
+      [`\`service\` ${DNS_LABEL} (got undefined)`],
+    ],
+    ["the tier is a number", { changes: { tier: 1 } }, [`\`tier\` ${DNS_LABEL} (got 1)`]],
+    // Regions: an enumeration, plain only.
     [
       "the region id is unknown",
-      { standbyRegionId: "aws-eu-west-9" },
-      '`standbyRegionId` must be a Neon region id (aws-us-east-1, aws-us-east-2, aws-us-west-2, aws-eu-central-1, aws-eu-west-2, aws-ap-southeast-1, aws-ap-southeast-2, aws-sa-east-1) (got "aws-eu-west-9"); give it, or DrRegionPair\'s neonRegionId',
+      { changes: { standbyRegionId: "aws-eu-west-9" } },
+      [
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got "aws-eu-west-9"); give it, or DrRegionPair's neonRegionId`,
+      ],
+    ],
+    [
+      "the region id is an AWS region code",
+      { changes: { standbyRegionId: "us-east-2" } },
+      [
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got "us-east-2"): did you mean "aws-us-east-2"?`,
+      ],
     ],
     [
       "the region is a deprecated Azure one",
-      { standbyRegionId: "azure-eastus2" },
-      '`standbyRegionId` "azure-eastus2" is an Azure region, deprecated by Neon (support ended 2026-08-27): use an AWS region such as aws-eu-central-1',
+      { changes: { standbyRegionId: "azure-eastus2" } },
+      [
+        '`standbyRegionId` "azure-eastus2" is an Azure region, deprecated by Neon (support ended 2026-08-27): use an AWS region such as aws-eu-central-1',
+      ],
     ],
+    [
+      "both regions are the same",
+      { changes: { standbyRegionId: "aws-eu-central-1" } },
+      [
+        '`standbyRegionId` must differ from `primaryRegionId` (both "aws-eu-central-1"): Neon has no cross-region replica, the standby must be elsewhere',
+      ],
+    ],
+    [
+      "a region id is an Output",
+      { changes: { standbyRegionId: pulumi.output("aws-us-east-2") } },
+      [plainOnly("standbyRegionId")],
+    ],
+    [
+      "neither region ids nor regions are given",
+      { changes: { primaryRegionId: undefined, standbyRegionId: undefined } },
+      [
+        `\`primaryRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
+      ],
+    ],
+    [
+      "regions is a string, not a DrRegionPair",
+      { changes: { primaryRegionId: undefined, standbyRegionId: undefined, regions: "eu-west-1" } },
+      [
+        '`regions.primary` must be a side of a DrRegionPair (got "eu-west-1")',
+        '`regions.secondary` must be a side of a DrRegionPair (got "eu-west-1")',
+        `\`primaryRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
+      ],
+    ],
+    // The plan: an enumeration looked up by own key only.
+    [
+      "the plan is an Object method's name",
+      { changes: { plan: "constructor" } },
+      ['`plan` must be "free", "launch" or "scale" (got "constructor")'],
+    ],
+    [
+      "the plan is capitalised",
+      { changes: { plan: "Launch" } },
+      ['`plan` must be "free", "launch" or "scale" (got "Launch")'],
+    ],
+    ["the plan is an Output", { changes: { plan: pulumi.output("scale") } }, [plainOnly("plan")]],
+    // The history window: bounded by the plan.
     [
       "the window exceeds the plan's limit",
-      { plan: "launch" as const, historyRetentionSeconds: 2_592_000 },
-      "`historyRetentionSeconds` must be 0–604800 on the launch plan (got 2592000); raise the plan or lower the window",
+      { changes: { plan: "launch", historyRetentionSeconds: 2_592_000 } },
+      [
+        "`historyRetentionSeconds` must be a whole number of seconds from 0 to 604800 on the launch plan (got 2592000); raise the plan or lower the window",
+      ],
     ],
+    [
+      "the window exceeds the free plan's limit",
+      { changes: { plan: "free", historyRetentionSeconds: 86_400 } },
+      [
+        "`historyRetentionSeconds` must be a whole number of seconds from 0 to 21600 on the free plan (got 86400); raise the plan or lower the window",
+      ],
+    ],
+    [
+      "the window is a quoted YAML number",
+      { changes: { historyRetentionSeconds: "86400" } },
+      [
+        '`historyRetentionSeconds` must be a whole number of seconds from 0 to 604800 on the launch plan (got "86400"): write it without quotes',
+      ],
+    ],
+    [
+      "the window is negative",
+      { changes: { historyRetentionSeconds: -1 } },
+      [
+        "`historyRetentionSeconds` must be a whole number of seconds from 0 to 604800 on the launch plan (got -1)",
+      ],
+    ],
+    [
+      "the window is fractional",
+      { changes: { historyRetentionSeconds: 3600.5 } },
+      [
+        "`historyRetentionSeconds` must be a whole number of seconds from 0 to 604800 on the launch plan (got 3600.5)",
+      ],
+    ],
+    [
+      "the window is an Output",
+      { changes: { historyRetentionSeconds: pulumi.output(3600) } },
+      [plainOnly("historyRetentionSeconds")],
+    ],
+    // The database name: valid for PostgreSQL and Neon, and short enough for the names built from it.
     [
       "the database name is not an identifier",
-      { database: "App-DB" },
-      '`database` must be a lowercase identifier (got "App-DB")',
+      { changes: { database: "App-DB" } },
+      [`\`database\` ${DATABASE_RULE} (got "App-DB")${DATABASE_WHY}`],
     ],
     [
-      "the lag alarm is 0",
-      { replicationLagAlarmSeconds: 0 },
-      "`replicationLagAlarmSeconds` must be at least 1 (got 0); omit it to use 60",
+      "the database name starts with a digit",
+      { changes: { database: "1orders" } },
+      [`\`database\` ${DATABASE_RULE} (got "1orders")${DATABASE_WHY}`],
     ],
-  ])("fails when %s", async (_t, changes, message) => {
-    await expect(runProgram(program(changes as Partial<NeonGeoReplicaArgs>), base)).rejects.toThrow(
-      new InvalidArgsError("NeonGeoReplica", "orders-db", [message]),
+    [
+      "the database name is too long for its publication's name",
+      { changes: { database: "o".repeat(54) } },
+      [`\`database\` ${DATABASE_RULE} (got "${"o".repeat(54)}")${DATABASE_WHY}`],
+    ],
+    [
+      "the database name is a YAML number",
+      { changes: { database: 42 } },
+      [`\`database\` ${DATABASE_RULE} (got 42)${DATABASE_WHY}`],
+    ],
+    [
+      "the database is one every server has",
+      { changes: { database: "postgres" } },
+      [
+        '`database` must not be "postgres", a database every PostgreSQL server already has: name your application\'s database',
+      ],
+    ],
+    [
+      "the database name is an Output",
+      { changes: { database: pulumi.output("orders") } },
+      [plainOnly("database")],
+    ],
+    // The PostgreSQL version: an enumeration; an Output is checked when it resolves.
+    [
+      "the PostgreSQL version is one Neon does not run",
+      { changes: { pgVersion: 13 } },
+      ["`pgVersion` must be one of 14, 15, 16, 17, 18, the PostgreSQL versions Neon runs (got 13)"],
+    ],
+    [
+      "the PostgreSQL version is a quoted YAML number",
+      { changes: { pgVersion: "16" } },
+      [
+        '`pgVersion` must be one of 14, 15, 16, 17, 18, the PostgreSQL versions Neon runs (got "16"): write it without quotes',
+      ],
+    ],
+    // The lag alarm and the promotion's gap: bounded on both sides.
+    [
+      "the lag alarm is 0",
+      { changes: { replicationLagAlarmSeconds: 0 } },
+      [
+        "`replicationLagAlarmSeconds` must be a whole number of seconds from 1 to 86400 (got 0); omit it to use 60",
+      ],
+    ],
+    [
+      "the lag alarm is longer than Neon keeps an inactive slot",
+      { changes: { replicationLagAlarmSeconds: 172_800 } },
+      [
+        "`replicationLagAlarmSeconds` must be a whole number of seconds from 1 to 86400 (got 172800); omit it to use 60",
+      ],
+    ],
+    [
+      "the lag alarm is a quoted YAML number",
+      { changes: { replicationLagAlarmSeconds: "60" } },
+      [
+        '`replicationLagAlarmSeconds` must be a whole number of seconds from 1 to 86400 (got "60"): write it without quotes; omit it to use 60',
+      ],
+    ],
+    [
+      "the lag alarm is an Output",
+      { changes: { replicationLagAlarmSeconds: pulumi.output(60) } },
+      [plainOnly("replicationLagAlarmSeconds")],
+    ],
+    [
+      "the sequence gap is negative",
+      { changes: { promotionSequenceGap: -1 } },
+      ["`promotionSequenceGap` must be a whole number from 0 to 1000000 (got -1); omit it to use 1000"],
+    ],
+    [
+      "the sequence gap would overflow an integer column",
+      { changes: { promotionSequenceGap: 3_000_000_000 } },
+      [
+        "`promotionSequenceGap` must be a whole number from 0 to 1000000 (got 3000000000); omit it to use 1000",
+      ],
+    ],
+    [
+      "the Neon provider is not a provider",
+      { changes: { neonProvider: "neon" } },
+      [
+        '`neonProvider` must be a Neon provider (`new neon.Provider(…)` from @sst-provider/neon) (got "neon"); omit it to use one reading NEON_API_KEY',
+      ],
+    ],
+  ];
+
+  it.each(rows)("fails when %s", async (_case, input, problems) => {
+    const args =
+      "args" in input
+        ? input.args
+        : {
+            service: "orders",
+            tier: "critical",
+            primaryRegionId: "aws-eu-central-1",
+            standbyRegionId: "aws-us-east-2",
+            ...input.changes,
+          };
+    expect(validateNeonGeoReplicaArgs(args)).toEqual(problems);
+    // The constructor throws the same, before registering anything (not even the component).
+    let registered = 0;
+    await expect(
+      runProgram(() => new NeonGeoReplica("orders-db", args as NeonGeoReplicaArgs), {
+        ...base,
+        newResource: (a) => {
+          if (a.type !== "pulumi:pulumi:Stack") registered++;
+          return { id: `${a.name}-id`, state: a.inputs };
+        },
+      }),
+    ).rejects.toThrow(new InvalidArgsError("NeonGeoReplica", "orders-db", problems));
+    expect(registered).toBe(0);
+  });
+
+  // An error inside an apply() is claimed by jest before the harness sees it, so this one runs the program
+  // in its own process through `drkit check --update`, as the Pulumi language host would.
+  it("fails, for a PostgreSQL version known only when it resolves, with the plain value's message", async () => {
+    const { code, err } = await drkit(
+      "check",
+      path.join(__dirname, "fixtures/pg-version-at-resolution"),
+      "--stack",
+      "dev",
+      "--policy-pack",
+      path.resolve(__dirname, "../../../../policies/dr"),
+      "--update",
+    );
+    expect(code).toBe(2);
+    expect(err).toContain(
+      'NeonGeoReplica "orders-db" has invalid arguments:\n  - `pgVersion` must be one of 14, 15, 16, 17, 18, the PostgreSQL versions Neon runs (got 13)',
     );
   });
 });
