@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsProblems, InvalidArgsError } from "./common/validation";
+import { ArgsProblems, InvalidArgsError, checkArgsObject, shown } from "./common/validation";
 import { ServiceIdentity, validateServiceIdentity } from "./common/service";
 
 /** Arguments of a `DrService`. */
@@ -11,15 +11,32 @@ export interface DrServiceArgs {
   readonly tier: string;
 }
 
-/** Every problem with `DrService` arguments; empty when they are valid. */
-export function validateDrServiceArgs(name: string, args: DrServiceArgs | undefined): string[] {
+/**
+ * Every problem with `DrService` arguments; empty when they are valid. Takes anything: YAML config and
+ * JavaScript callers are not type-checked.
+ */
+export function validateDrServiceArgs(name: string, args: unknown): string[] {
   const problems = new ArgsProblems();
-  if (typeof args !== "object" || args === null) {
-    problems.add("`args` is required: pass { tier }");
-    return [...problems.list];
+  if (!checkArgsObject(args, "pass { tier }", problems)) return [...problems.list];
+  const tier = args.tier;
+  if (pulumi.Output.isInstance(tier) || tier instanceof Promise) {
+    // Children read the tier when the program runs (tags, labels, the posture model's grouping).
+    problems.add(
+      `\`tier\` must be a plain string, known when the program runs (got ${shown(tier)}): the service's children take it as theirs`,
+    );
+    validateServiceIdentity({ service: name, tier: "standard" }, problems);
+  } else {
+    // The resource name is the service name, so both are checked as the service identity.
+    validateServiceIdentity({ service: name, tier } as ServiceIdentity, problems);
   }
-  // The resource name is the service name, so both are checked as the service identity.
-  validateServiceIdentity({ service: name, tier: args.tier } satisfies ServiceIdentity, problems);
+  for (const key of Object.keys(args)) {
+    if (key === "tier" || args[key] === undefined) continue;
+    problems.add(
+      key === "service"
+        ? '`service` is not an argument of DrService: the resource name is the service name (`new DrService("orders", { tier })`)'
+        : `\`${key}\` is not an argument of DrService, which takes only \`tier\`: remove it`,
+    );
+  }
   return [...problems.list];
 }
 
