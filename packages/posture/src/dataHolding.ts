@@ -9,7 +9,10 @@ import { REDIS_REPLICATION } from "./rules/redis";
 export interface DataHoldingKind {
   /** what the resource keeps that a disruption can lose */
   readonly holds: string;
-  /** true when a drkit rule models it; false: always `NotAssessed` (waive it, or protect it another way) */
+  /**
+   * true when a drkit rule models it (it is still `NotAssessed` in a shape the rule cannot judge, e.g. a
+   * volume no Velero schedule covers); false: always `NotAssessed` (waive it, or protect it another way)
+   */
   readonly modelled: boolean;
 }
 
@@ -49,9 +52,10 @@ export const DATA_HOLDING_KINDS: Readonly<Record<string, DataHoldingKind>> = {
   "aws:keyspaces/table:Table": kind("a Keyspaces table"),
   "aws:timestreamwrite/table:Table": kind("a Timestream table"),
   "aws:backup/vault:Vault": kind("AWS Backup recovery points"),
-  "kubernetes:core/v1:PersistentVolumeClaim": kind("a persistent volume's data"),
-  "kubernetes:core/v1:PersistentVolume": kind("a persistent volume's data"),
-  "kubernetes:apps/v1:StatefulSet": kind("its pods' persistent volumes"),
+  // Judged through the Velero schedule of their cluster that covers them; otherwise NotAssessed.
+  "kubernetes:core/v1:PersistentVolumeClaim": kind("a persistent volume's data", true),
+  "kubernetes:core/v1:PersistentVolume": kind("a persistent volume's data", true),
+  "kubernetes:apps/v1:StatefulSet": kind("its pods' persistent volumes", true),
 };
 
 export function dataHoldingKind(type: string): DataHoldingKind | undefined {

@@ -177,6 +177,11 @@ export const FACTS = {
     "`SENTINEL FAILOVER <primary>` makes a sentinel promote a replica without asking the other sentinels for agreement.",
     "redis.io, High availability with Redis Sentinel: Sentinel API",
   ),
+  kubernetesNodeOutOfService: fact(
+    "kubernetes-node-out-of-service",
+    "When a node is unreachable, pods using a ReadWriteOnce volume stay bound to it: only after the node is marked out of service (taint node.kubernetes.io/out-of-service) or deleted are the pods removed and the volume detached for a replacement elsewhere.",
+    "Kubernetes docs, Node Shutdowns: non-graceful node shutdown handling",
+  ),
   kubernetesStatefulSetNodeLoss: fact(
     "kubernetes-statefulset-node-loss",
     "Kubernetes does not recreate a StatefulSet's pods from an unreachable node elsewhere until the node object is deleted or the pods are force-deleted.",

@@ -28,3 +28,15 @@ export const DEFAULT_TIERS = ["critical", "important", "standard"] as const;
 export const ALARM_FOR_ANNOTATION = "drkit.dev/alarm-for";
 /** Annotation or tag on that alarm: the threshold, in seconds, at which it fires. */
 export const ALARM_THRESHOLD_ANNOTATION = "drkit.dev/alarm-threshold-seconds";
+
+/** Annotation on a Redis backup CronJob naming the RedisReplication (`metadata.name`) it backs up. */
+export const BACKUP_OF_ANNOTATION = "drkit.dev/backup-of";
+/**
+ * Annotation on a Redis backup CronJob naming the AWS region of the bucket it uploads to. A claim: the
+ * model reports it and credits only the bucket the job's inputs are computed from.
+ */
+export const BACKUP_REGION_ANNOTATION = "drkit.dev/backup-destination-region";
+/** Label on a recovery copy's objects (a warm standby): `drkit.dev/role: standby`. */
+export const ROLE_LABEL = "drkit.dev/role";
+/** The `drkit.dev/role` value of a warm standby: a recovery copy, not a data source of its own. */
+export const STANDBY_ROLE = "standby";

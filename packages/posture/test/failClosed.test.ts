@@ -1,6 +1,6 @@
 // Model-level fail-closed behaviour shared by every rule: membership, coverage and waivers.
 import { assessGraph, Assessment, Disruption, ResourceGraph, UNKNOWN_VALUE } from "../src";
-import { GraphBuilder, replicatedBucket, tags } from "./graphBuilder";
+import { GraphBuilder, labels, replicatedBucket, tags } from "./graphBuilder";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const assess = (graph: ResourceGraph, policy = {}) => assessGraph(graph, policy, { now });
@@ -134,5 +134,43 @@ describe("coverage", () => {
     const report = assess(g.graph, { waivers: [waiver] });
     expect(report.assessments.map((a) => a.status)).toEqual(["Waived", "Waived", "Waived", "Waived"]);
     expect(report.waivers).toEqual([{ waiver, state: "applied", problems: [] }]);
+  });
+});
+
+describe("recovery copies and node loss", () => {
+  it("keeps a bucket that a non-backup job writes to as the service's data, judged as a bucket", () => {
+    const g = new GraphBuilder();
+    const bucket = g.add(
+      "aws:s3/bucket:Bucket",
+      "orders-exports",
+      { tags: tags("orders") },
+      { region: "eu-west-1" },
+    );
+    g.add(
+      "kubernetes:batch/v1:CronJob",
+      "orders-etl",
+      {
+        metadata: { name: "orders-etl", labels: labels("orders", "eu-west-1") },
+        spec: { schedule: "0 * * * *" },
+      },
+      { deps: { spec: [bucket] } },
+    );
+    const software = pick(assess(g.graph), "orders", "software");
+    expect(software.derivation[0]).toBe(
+      "bucket orders-exports (eu-west-1): Versioning is off: an overwrite or delete destroys the only copy; nothing bounds the loss.",
+    );
+  });
+
+  it("counts an operator for a node loss of a Velero-protected cluster: RWO volumes do not move by themselves", () => {
+    const g = new GraphBuilder();
+    g.add("kubernetes:velero.io/v1:Schedule", "hourly", {
+      metadata: { name: "hourly", namespace: "velero", labels: labels("cluster", "eu-west-1", "important") },
+      spec: { schedule: "0 * * * *", template: { ttl: "720h", defaultVolumesToFsBackup: true } },
+    });
+    const hardware = pick(assess(g.graph), "cluster", "hardware");
+    expect([hardware.achievableRpoSeconds, hardware.achievableRtoSeconds]).toEqual([0, 1_500]);
+    expect(hardware.derivation[0]).toBe(
+      "Velero schedule hourly (eu-west-1): Volumes outlive the node they were attached to: a node loss loses nothing. But pods holding a ReadWriteOnce volume on an unreachable node are not moved until an operator marks the node out of service (or deletes it), so the recovery is manual.",
+    );
   });
 });

@@ -46,7 +46,11 @@ interface RedisOptions {
         /** null: no annotation */
         annotationRegion?: string | null;
         lifecycle?: JsonObject[];
+        /** the bucket expires objects through the deprecated inline `lifecycleRules` instead */
+        inlineLifecycle?: JsonObject[];
         replicated?: boolean;
+        /** the job's namespace; default the Redis's ("redis") */
+        namespace?: string;
       };
 }
 
@@ -86,12 +90,15 @@ function redis(g: GraphBuilder, options: RedisOptions = {}) {
       : g.add(
           "aws:s3/bucket:Bucket",
           `${name}-backups`,
-          { tags: tags("sessions", "important") },
+          {
+            tags: tags("sessions", "important"),
+            ...(b.inlineLifecycle ? { lifecycleRules: b.inlineLifecycle } : {}),
+          },
           {
             region: bucketRegion,
           },
         );
-  if (bucket) {
+  if (bucket && !b.inlineLifecycle) {
     g.add(
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
       `${name}-backups-retention`,
@@ -131,6 +138,7 @@ function redis(g: GraphBuilder, options: RedisOptions = {}) {
     {
       metadata: {
         ...meta(`${name}-backup`),
+        namespace: b.namespace ?? "redis",
         annotations: {
           "drkit.dev/backup-of": name,
           ...(annotationRegion === null ? {} : { "drkit.dev/backup-destination-region": annotationRegion }),
@@ -368,6 +376,26 @@ describe("every component counts", () => {
     ]);
     expect(zone.derivation).toContain(
       "Redis queue (eu-west-1): No RedisSentinel of its cluster names queue (spec.redisSentinelConfig.redisReplicationName): nobody promotes a replica.",
+    );
+  });
+});
+
+describe("what drkit cannot read or match is not credited", () => {
+  it("does not credit a backup job of another namespace: the Redis it names is another one", () => {
+    const g = new GraphBuilder();
+    redis(g, { backup: { namespace: "other" } });
+    const software = pick(assess(g.graph), "sessions", "software");
+    expect(software.achievableRpoSeconds).toBeNull();
+    expect(software.status).toBe("PolicyBreached");
+  });
+
+  it("credits no retention to a backup bucket whose lifecycle is inline (deprecated, unread)", () => {
+    const g = new GraphBuilder();
+    redis(g, { backup: { inlineLifecycle: [{ enabled: true, expiration: { days: 30 } }] } });
+    const software = pick(assess(g.graph), "sessions", "software");
+    expect(software.achievableRpoSeconds).toBeNull();
+    expect(software.derivation.filter((l) => l.includes("lifecycleRules"))[0]).toContain(
+      "Bucket cache-backups: its objects expire through the deprecated inline `lifecycleRules`, which drkit does not read, so no retention is credited (0 s) < gap 3600 s + detection 300 s",
     );
   });
 });

@@ -278,7 +278,7 @@ describe("nothing is invisible: Kubernetes data holders", () => {
       "Service RPO is the worst component's: 1h (PersistentVolumeClaim orders/orders-data (eu-west-1)).",
       "Components recover in parallel, so the service RTO is the slowest recovery: 50m (PersistentVolumeClaim orders/orders-data (eu-west-1)).",
     ]);
-    expect(summary(pick(report, "orders", "hardware"))).toEqual([0, 300, "PolicyMet"]);
+    expect(summary(pick(report, "orders", "hardware"))).toEqual([0, 1_500, "PolicyMet"]);
     expect(summary(pick(report, "orders", "zone"))).toEqual([3_600, 3_000, "PolicyMet"]);
     expect(summary(pick(report, "orders", "region"))).toEqual([4_500, 3_000, "PolicyBreached"]);
     const orders = report.services.find((s) => s.name === "orders")!;

@@ -12,14 +12,11 @@ import { scheduleGapSeconds } from "./cronGap";
 import { Labels, labelsAt, namespaceOf, selectorAt, selects } from "./kubernetes";
 import { bucketLimit, judgeRetention, replicaBuckets } from "./retention";
 import { BUCKET, bucketReplication, replicationRpo } from "./s3";
+import { BACKUP_OF_ANNOTATION, BACKUP_REGION_ANNOTATION, ROLE_LABEL, STANDBY_ROLE } from "../labels";
 
 export const REDIS_REPLICATION = "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication";
 export const REDIS_SENTINEL = "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisSentinel";
 export const CRON_JOB = "kubernetes:batch/v1:CronJob";
-export const BACKUP_OF_ANNOTATION = "drkit.dev/backup-of";
-/** A claim the backup job makes about where it writes: reported, never credited (the bucket is). */
-export const BACKUP_REGION_ANNOTATION = "drkit.dev/backup-destination-region";
-const ROLE_LABEL = "drkit.dev/role";
 const ZONE_KEY = "topology.kubernetes.io/zone";
 const HOST_KEY = "kubernetes.io/hostname";
 
@@ -156,14 +153,14 @@ interface BackupBound {
   readonly unknown: string[];
 }
 
-/** Backup CronJobs by the Redis they name: `<region>/<drkit.dev/backup-of>`. */
+/** Backup CronJobs by the Redis they name, in its cluster and namespace: `<region>/<namespace>/<drkit.dev/backup-of>`. */
 function backupJobs(index: GraphIndex): Map<string, GraphResource[]> {
   return index.memo("redis:backups-by-target", () => {
     const byTarget = new Map<string, GraphResource[]>();
     for (const job of index.ofType(CRON_JOB)) {
       const target = annotation(job, BACKUP_OF_ANNOTATION);
       if (target === undefined) continue;
-      const key = `${index.regionOf(job) ?? ""}/${target}`;
+      const key = `${index.regionOf(job) ?? ""}/${namespaceOf(job, new PropertyReader(job)) ?? ""}/${target}`;
       byTarget.set(key, [...(byTarget.get(key) ?? []), job]);
     }
     return byTarget;
@@ -309,7 +306,7 @@ export const redisRule: Rule = (context) => {
   for (const redis of service.resources.filter((r) => r.type === REDIS_REPLICATION)) {
     const read = new PropertyReader(redis);
     // A warm standby (label drkit.dev/role: standby) is the recovery copy, not a data source of its own.
-    if (roleOf(redis) === "standby") continue;
+    if (roleOf(redis) === STANDBY_ROLE) continue;
     const name = read.string("metadata.name") ?? redis.name;
     const region = index.regionOf(redis);
     const namespace = namespaceOf(redis, read);
@@ -325,10 +322,11 @@ export const redisRule: Rule = (context) => {
     const sentinel = (
       sentinelsByReplication(index).get(`${region ?? ""}/${namespace ?? ""}/${name}`) ?? []
     ).map(votersOf)[0];
-    const jobs = region === undefined ? [] : (backupJobs(index).get(`${region}/${name}`) ?? []);
+    const jobs =
+      region === undefined ? [] : (backupJobs(index).get(`${region}/${namespace ?? ""}/${name}`) ?? []);
     // The standbys and the sentinels watching them (in the other cluster) are judged with it.
     const standbys = service.resources.filter(
-      (r) => r.type === REDIS_REPLICATION && r !== redis && roleOf(r) === "standby",
+      (r) => r.type === REDIS_REPLICATION && r !== redis && roleOf(r) === STANDBY_ROLE,
     );
     const watchers = service.resources.filter(
       (r) =>

@@ -7,6 +7,7 @@ import { PropertyReader, valueAt } from "../graphIndex";
 import { Estimate, term, NO_TIME } from "../estimate";
 import type { FactKey } from "../facts";
 import { absorbed, manualRecovery, Rule, RuleContext } from "./context";
+import { BACKUP_OF_ANNOTATION } from "../labels";
 
 export const BUCKET = "aws:s3/bucket:Bucket";
 export const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
@@ -16,6 +17,17 @@ export const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleCon
 // Kinds whose buckets are backup stores (named here to keep this module free of import cycles).
 const STORAGE_LOCATION = "kubernetes:velero.io/v1:BackupStorageLocation";
 const CRON_JOB = "kubernetes:batch/v1:CronJob";
+
+/** A CronJob that says which Redis it backs up (`drkit.dev/backup-of`). */
+function isBackupJob(job: GraphResource): boolean {
+  const annotations = valueAt(job.properties, "metadata.annotations");
+  return (
+    typeof annotations === "object" &&
+    annotations !== null &&
+    !Array.isArray(annotations) &&
+    typeof annotations[BACKUP_OF_ANNOTATION] === "string"
+  );
+}
 
 /** Lifecycle days are whole days: S3 acts at the first midnight UTC after that many days, never sooner. */
 const DAY_SECONDS = 86_400;
@@ -428,6 +440,17 @@ function shortestCurrentExpiry(rules: readonly LifecycleRuleReading[]) {
  * only while the objects do.
  */
 export function objectRetention(context: RuleContext, bucket: GraphResource): ObjectRetention {
+  const unread = unreadLifecycle(context, bucket);
+  if (unread !== undefined) {
+    // A lifecycle drkit cannot read may expire objects at any age: no retention is credited.
+    return {
+      seconds: 0,
+      line: `${unread}.`,
+      facts: ["s3LifecycleExpiration"],
+      unknown: [],
+      basis: [bucket.urn],
+    };
+  }
   const lifecycle = bucketLifecycle(context, bucket);
   const worst = shortestCurrentExpiry(lifecycle.rules);
   return {
@@ -466,6 +489,21 @@ const DEPRECATED_CONFIGURATION: readonly { type: string; use: string }[] = [
   { type: "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", use: LOCK },
 ];
 const kindName = (type: string) => type.split(":").pop() ?? type;
+
+/** Why drkit cannot read the bucket's lifecycle (inline `lifecycleRules`, a deprecated kind), or undefined. */
+function unreadLifecycle(context: RuleContext, bucket: GraphResource): string | undefined {
+  const { index } = context;
+  const separate = index.dependentsOf(bucket.urn, LIFECYCLE, "bucket").length > 0;
+  const inline = INLINE_PROTECTION.find((i) => i.path === "lifecycleRules");
+  if (inline && !separate && inline.set(bucket.properties[inline.path]))
+    return "its objects expire through the deprecated inline `lifecycleRules`, which drkit does not read, so no retention is credited";
+  const deprecated = DEPRECATED_CONFIGURATION.find(
+    (d) => d.use === LIFECYCLE && index.dependentsOf(bucket.urn, d.type, "bucket").length > 0,
+  );
+  if (deprecated)
+    return `its objects expire through the deprecated ${kindName(deprecated.type)}, which drkit does not read, so no retention is credited`;
+  return undefined;
+}
 
 /** Why drkit cannot judge the bucket's protection, or undefined when it can. */
 function unreadProtection(context: RuleContext, bucket: GraphResource): string | undefined {
@@ -507,8 +545,11 @@ export const s3Rule: Rule = (context) => {
           ...index
             .ofType(STORAGE_LOCATION)
             .flatMap((location) => index.dependenciesOf(location, "spec", BUCKET)),
+          // Only a backup job (annotated with what it backs up) makes its bucket a store of copies: a data
+          // bucket that some other job reads or writes is still the service's data.
           ...index
             .ofType(CRON_JOB)
+            .filter((job) => isBackupJob(job))
             .flatMap((job) =>
               Object.keys(job.propertyDependencies).flatMap((key) => index.dependenciesOf(job, key, BUCKET)),
             ),

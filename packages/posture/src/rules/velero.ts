@@ -5,10 +5,11 @@
 // StatefulSets) are judged, each on its own, by the schedules of their own cluster that cover them.
 import type { GraphResource } from "../graph";
 import { PostureInputError, PropertyReader } from "../graphIndex";
-import { Estimate, RtoTerms, formatDuration, NO_TIME, rtoSeconds, term } from "../estimate";
+import { Estimate, RtoTerms, formatDuration, rtoSeconds, term } from "../estimate";
 import type { FactKey } from "../facts";
 import { dataHoldingKind } from "../dataHolding";
 import { REGION_LABEL } from "../labels";
+import type { ActionEstimates } from "../policy";
 import { manualRecovery, Rule, RuleContext } from "./context";
 import { scheduleGapSeconds } from "./cronGap";
 import {
@@ -489,19 +490,9 @@ function scheduleEstimates(context: RuleContext, schedule: GraphResource): Estim
   estimates.push(
     estimate("hardware", {
       rpoSeconds: 0,
-      rto: {
-        detection: NO_TIME("Kubernetes marks the node lost"),
-        decision: NO_TIME("automatic"),
-        action: term(
-          e.podRescheduleSeconds,
-          "pods rescheduled, volumes re-attached, estimate `podRescheduleSeconds`",
-        ),
-        propagation: NO_TIME("none"),
-      },
-      lines: [
-        "Volumes outlive the node they were attached to: a node loss loses nothing; Kubernetes reschedules the pods.",
-      ],
-      facts: ["kubernetesVolumesOutliveNodes"],
+      rto: nodeLossRecovery(e),
+      lines: [NODE_LOSS_LINE],
+      facts: ["kubernetesVolumesOutliveNodes", "kubernetesNodeOutOfService"],
       basis: [subject],
       unknown: [],
     }),
@@ -681,22 +672,30 @@ function holderEstimates(context: RuleContext, resource: GraphResource): Estimat
           basis: [resource.urn],
           disruption: "hardware",
           rpoSeconds: 0,
-          rto: {
-            detection: NO_TIME("Kubernetes marks the node lost"),
-            decision: NO_TIME("automatic"),
-            action: term(
-              e.podRescheduleSeconds,
-              "pods rescheduled, volumes re-attached, estimate `podRescheduleSeconds`",
-            ),
-            propagation: NO_TIME("none"),
-          },
-          lines: [
-            "Its volume outlives the node it is attached to: a node loss loses nothing; Kubernetes reschedules the pods.",
-          ],
-          facts: ["kubernetesVolumesOutliveNodes"],
+          rto: nodeLossRecovery(e),
+          lines: [NODE_LOSS_LINE],
+          facts: ["kubernetesVolumesOutliveNodes", "kubernetesNodeOutOfService"],
           unknown: h.unknown,
         },
   ];
+}
+
+/**
+ * A lost node's pods keep their volumes: a volume outlives the node. But a pod with a ReadWriteOnce volume
+ * does not move by itself while its node is unreachable: someone must mark the node out of service (or
+ * delete it, or force-delete a StatefulSet's pods) before the volume is detached and re-attached.
+ */
+const NODE_LOSS_LINE =
+  "Volumes outlive the node they were attached to: a node loss loses nothing. But pods holding a ReadWriteOnce volume on an unreachable node are not moved until an operator marks the node out of service (or deletes it), so the recovery is manual.";
+
+function nodeLossRecovery(e: ActionEstimates): RtoTerms {
+  return manualRecovery(
+    e,
+    term(
+      e.podRescheduleSeconds,
+      "mark the lost node out of service; pods rescheduled, volumes re-attached, estimate `podRescheduleSeconds`",
+    ),
+  );
 }
 
 export const veleroRule: Rule = (context) => [
