@@ -75,6 +75,7 @@ it("velero-schedule-cross-region: what its README lists, schedules in the primar
     "aws:s3/bucketVersioning:BucketVersioning": 2,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+    "aws:s3/bucketPolicy:BucketPolicy": 2,
     "aws:iam/role:Role": 1,
     "aws:iam/rolePolicy:RolePolicy": 1,
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1,
@@ -95,8 +96,10 @@ it("redis-cross-zone-sessions: what its README lists, backups in the other regio
     "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication": 1,
     "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisSentinel": 1,
     "aws:s3/bucket:Bucket": 1,
+    "aws:s3/bucketVersioning:BucketVersioning": 1,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+    "aws:s3/bucketPolicy:BucketPolicy": 1,
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
     "kubernetes:batch/v1:CronJob": 1,
   });

@@ -30,6 +30,7 @@ import {
   isDnsSubdomain,
   pinnedImageProblem,
 } from "./validation";
+import { backupBucket } from "./backupBucket";
 import { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
 import { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
 
@@ -383,7 +384,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
 
     this.password = generatedPassword(this, s);
     this.passwordSecretName = s.secretName;
-    const bucket = backupBucket(this, s);
+    const bucket = snapshotBucket(this, s);
     this.backupBucketName = bucket.bucket;
 
     const primaryCluster = s.primary.kubernetesProvider as KubernetesProvider;
@@ -418,36 +419,33 @@ function generatedPassword(parent: pulumi.Resource, s: RedisSettings): pulumi.Ou
   return pulumi.secret(password.result);
 }
 
-/** The snapshots' bucket, in the other region: a region loss cannot take the backups with it. */
-function backupBucket(parent: pulumi.Resource, s: RedisSettings): s3.Bucket {
+/**
+ * The snapshots' bucket, in the other region: a region loss cannot take the backups with it. Versioned,
+ * encrypted, closed to the public and TLS-only (see `backupBucket`). Snapshots expire after `retentionDays`;
+ * one overwritten or deleted before then stays, as a noncurrent version, for `retentionDays` more.
+ */
+function snapshotBucket(parent: pulumi.Resource, s: RedisSettings): s3.Bucket {
   const provider = s.secondary.awsProvider;
-  const bucket = new s3.Bucket(
-    `${s.name}-backups`,
-    { tags: serviceTags(s.identity) },
-    { parent, provider, retainOnDelete: true },
-  );
-  new s3.BucketServerSideEncryptionConfiguration(
-    `${s.name}-backups-encryption`,
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-    { parent, provider },
-  );
-  new s3.BucketPublicAccessBlock(
-    `${s.name}-backups-public-access`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    { parent, provider },
-  );
+  const { bucket } = backupBucket(`${s.name}-backups`, {
+    parent,
+    provider,
+    tags: serviceTags(s.identity),
+    retainOnDelete: true,
+  });
   new s3.BucketLifecycleConfiguration(
     `${s.name}-backups-retention`,
     {
       bucket: bucket.id,
       rules: [
-        { id: "expire-snapshots", status: "Enabled", filter: {}, expiration: { days: s.retentionDays } },
+        {
+          id: "expire-snapshots",
+          status: "Enabled",
+          filter: {},
+          expiration: { days: s.retentionDays },
+          noncurrentVersionExpiration: { noncurrentDays: s.retentionDays },
+          // The Job may not abort a failed upload (it may only put objects): S3 clears the parts.
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
       ],
     },
     { parent, provider },

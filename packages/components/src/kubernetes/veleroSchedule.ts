@@ -33,6 +33,7 @@ import {
   s3BucketNameProblem,
 } from "./validation";
 import { s3ReplicationRole } from "../aws/replicationRole";
+import { backupBucket } from "./backupBucket";
 
 /** The vmware-tanzu chart and AWS plugin drkit was written against. */
 export const VELERO_CHART = {
@@ -376,31 +377,8 @@ export class VeleroSchedule extends pulumi.ComponentResource {
       );
       bucketRegion = args.existingBucket.region;
     } else {
-      const secured = (suffix: string, provider: typeof primary.awsProvider) => {
-        const b = new s3.Bucket(`${name}${suffix}`, { tags }, { parent: this, provider, retainOnDelete });
-        const versioning = new s3.BucketVersioning(
-          `${name}${suffix}-versioning`,
-          { bucket: b.id, versioningConfiguration: { status: "Enabled" } },
-          { parent: this, provider },
-        );
-        new s3.BucketServerSideEncryptionConfiguration(
-          `${name}${suffix}-encryption`,
-          { bucket: b.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-          { parent: this, provider },
-        );
-        new s3.BucketPublicAccessBlock(
-          `${name}${suffix}-public-access`,
-          {
-            bucket: b.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-          },
-          { parent: this, provider },
-        );
-        return { bucket: b, versioning };
-      };
+      const secured = (suffix: string, provider: typeof primary.awsProvider) =>
+        backupBucket(`${name}${suffix}`, { parent: this, provider, tags, retainOnDelete });
       const source = secured("-backups", primary.awsProvider);
       const destination = secured("-backups-replica", secondary.awsProvider);
       bucket = source.bucket;

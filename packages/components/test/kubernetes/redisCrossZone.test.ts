@@ -32,12 +32,19 @@ import {
   validateRedisCrossZoneArgs,
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
+import {
+  ALL_PUBLIC_ACCESS_BLOCKED,
+  SSE_S3,
+  VERSIONING_ENABLED,
+  controlsOf,
+  denyInsecureTransport,
+} from "./bucketControls";
 
 const base = {
   project: "platform",
   stack: "prod",
   computedOutputs: {
-    "aws:s3/bucket:Bucket": ["bucket"],
+    "aws:s3/bucket:Bucket": ["arn", "bucket"],
     "random:index/randomPassword:RandomPassword": ["result"],
   },
 };
@@ -130,7 +137,16 @@ describe("RedisCrossZone", () => {
     expect(plainProperties(run.providerOf(bucket)!.inputs).region).toBe("eu-central-1");
     expect(
       props(run.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0]!).rules,
-    ).toEqual([{ id: "expire-snapshots", status: "Enabled", filter: {}, expiration: { days: 7 } }]);
+    ).toEqual([
+      {
+        id: "expire-snapshots",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: 7 },
+        noncurrentVersionExpiration: { noncurrentDays: 7 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      },
+    ]);
     const job = run.ofType("kubernetes:batch/v1:CronJob")[0]!;
     expect(providerName(run, job)).toBe("dr-primary");
     const spec = props(job) as unknown as {
@@ -162,6 +178,36 @@ describe("RedisCrossZone", () => {
       { name: "BUCKET", value: "bucket-of-sessions-backups" },
       { name: "BUCKET_REGION", value: "eu-central-1" },
       { name: "NAME", value: "sessions" },
+    ]);
+  });
+
+  it("keeps snapshots in a bucket that is versioned, encrypted, closed to the public and refuses requests without TLS", async () => {
+    const run = await runProgram(program(), base);
+    const [bucket, ...others] = run.ofType("aws:s3/bucket:Bucket");
+    expect([bucket!.name, others]).toEqual(["sessions-backups", []]);
+    const controls = controlsOf(run, bucket!);
+    expect([controls.versioning, controls.encryption, controls.publicAccessBlock]).toEqual([
+      [VERSIONING_ENABLED],
+      [SSE_S3],
+      [ALL_PUBLIC_ACCESS_BLOCKED],
+    ]);
+    expect(controls.policy).toEqual([
+      { policy: { Version: "2012-10-17", Statement: [denyInsecureTransport("arn-of-sessions-backups")] } },
+    ]);
+    // An overwritten or deleted snapshot stays, as a noncurrent version, for as long as snapshots are kept.
+    expect(controls.lifecycle).toEqual([
+      {
+        rules: [
+          {
+            id: "expire-snapshots",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: 7 },
+            noncurrentVersionExpiration: { noncurrentDays: 7 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
     ]);
   });
 

@@ -16,6 +16,13 @@ import {
   validateVeleroScheduleArgs,
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
+import {
+  ALL_PUBLIC_ACCESS_BLOCKED,
+  SSE_S3,
+  VERSIONING_ENABLED,
+  controlsOf,
+  denyInsecureTransport,
+} from "./bucketControls";
 
 const computedOutputs = { "aws:s3/bucket:Bucket": ["arn", "bucket"], "aws:iam/role:Role": ["arn"] };
 const base = { project: "platform", stack: "prod", computedOutputs };
@@ -125,6 +132,24 @@ describe("VeleroSchedule", () => {
       { bucket: "bucket-of-cluster-backups" },
       { bucket: "bucket-of-cluster-backups-replica" },
     ]);
+  });
+
+  it("keeps backups in buckets that are versioned, encrypted, closed to the public and refuse requests without TLS", async () => {
+    const run = await runProgram(program(), base);
+    const buckets = run.ofType("aws:s3/bucket:Bucket");
+    expect(buckets.map((b) => b.name)).toEqual(["cluster-backups", "cluster-backups-replica"]);
+    for (const bucket of buckets) {
+      const controls = controlsOf(run, bucket);
+      expect([bucket.name, controls.versioning, controls.encryption, controls.publicAccessBlock]).toEqual([
+        bucket.name,
+        [VERSIONING_ENABLED],
+        [SSE_S3],
+        [ALL_PUBLIC_ACCESS_BLOCKED],
+      ]);
+      expect(controls.policy).toEqual([
+        { policy: { Version: "2012-10-17", Statement: [denyInsecureTransport(`arn-of-${bucket.name}`)] } },
+      ]);
+    }
   });
 
   it("installs the pinned chart with the AWS plugin and the node agent file-system backup needs", async () => {
