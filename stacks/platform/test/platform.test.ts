@@ -15,11 +15,12 @@ import {
   closePolicyPacks,
   policyPackAt,
   readPolicyConfigFile,
+  ENCRYPTED_PLACEHOLDER,
 } from "@drkit/cli";
 import { drkit } from "../../../test/support/drkit";
 import type { FailoverRecordSpec } from "@drkit/components";
 import type { PlatformFailoverOutputs } from "../../failover/failover";
-import { platform, validatePlatformConfig } from "../platform";
+import { OFFLINE_ENCRYPTED_PLACEHOLDER, platform, validatePlatformConfig } from "../platform";
 
 // The failover stack reads exactly what the platform exports: checked at compile time by `pnpm typecheck`.
 const asFailoverStackInput = (spec: FailoverRecordSpec): PlatformFailoverOutputs => spec;
@@ -306,5 +307,278 @@ describe("validatePlatformConfig", () => {
     ).toEqual([
       '`drkit-platform:services[0]` ("sessions") runs on Kubernetes: set `drkit-platform:primaryKubeconfig` and `drkit-platform:secondaryKubeconfig` with `pulumi config set --secret`',
     ]);
+  });
+});
+
+describe("the platform config, validated whole before any resource is registered", () => {
+  const at = (i: number, rest = "") => `\`drkit-platform:services[${i}]${rest}\``;
+  const prodServices = () => JSON.parse(prod.config["drkit-platform:services"]!) as Record<string, unknown>[];
+  const search = { name: "search", tier: "standard", bucket: { retentionDays: 30 } };
+  const withSixth = (service: unknown) => ({ "drkit-platform:services": [...prodServices(), service] });
+  const DNS_LABEL = "must be a DNS label: lowercase letters, digits and '-', at most 63 characters";
+  const kubeconfig = (cluster: string) =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: { server: "https://${cluster}.example.com" }\n`;
+
+  /** The prod stack's config with `changes` (an undefined value removes the key; objects become JSON). */
+  function configWith(changes: Record<string, unknown>): Record<string, string> {
+    const changed = Object.entries(changes).map(([k, value]) => [
+      k,
+      typeof value === "string" || value === undefined ? value : JSON.stringify(value),
+    ]);
+    return Object.fromEntries(
+      Object.entries({ ...prod.config, ...Object.fromEntries(changed) }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+  }
+
+  /** Runs the platform program; returns what it threw and how many resources it registered first. */
+  async function runWith(changes: Record<string, unknown>): Promise<{ error: unknown; registered: number }> {
+    let registered = 0;
+    let error: unknown;
+    await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: configWith(changes),
+      preview: true,
+      newResource: (args) => {
+        if (args.type !== "pulumi:pulumi:Stack") registered++;
+        return { id: undefined as unknown as string, state: args.inputs };
+      },
+    }).catch((err: unknown) => (error = err));
+    return { error, registered };
+  }
+
+  const rows: [string, Record<string, unknown>, string[]][] = [
+    // The list of services, as YAML can get it wrong.
+    [
+      "a service is null (a stray `-`)",
+      withSixth(null),
+      [
+        `${at(5)} must be a mapping such as { name: orders, tier: critical, bucket: { retentionDays: 30 } } (got null)`,
+      ],
+    ],
+    [
+      "services is a mapping, not a list",
+      { "drkit-platform:services": { search: { tier: "standard" } } },
+      [
+        '`drkit-platform:services` must list at least one service ({ name, tier, bucket?, dns? }) (got {"search":{"tier":"standard"}}): in YAML, start each service with "- "',
+      ],
+    ],
+    [
+      "services is empty",
+      { "drkit-platform:services": [] },
+      ["`drkit-platform:services` must list at least one service ({ name, tier, bucket?, dns? })"],
+    ],
+    // Types from YAML: quoted booleans and numbers.
+    [
+      "a boolean is a quoted string",
+      withSixth({ ...search, bucket: { replicateDeleteMarkers: "false" } }),
+      [
+        `\`drkit-platform:services[5].bucket.replicateDeleteMarkers\` must be true or false (got "false"): in YAML write it without quotes`,
+      ],
+    ],
+    [
+      "a number is a quoted string",
+      withSixth({ ...search, bucket: { retentionDays: "30" } }),
+      [`${at(5, ".bucket.retentionDays")} must be a number (got "30"): write it without quotes`],
+    ],
+    [
+      "Redis's standby flag is a quoted string",
+      withSixth({ name: "cache", tier: "standard", redis: { standby: "true" } }),
+      [
+        `\`drkit-platform:services[5].redis.standby\` must be true or false (got "true"): in YAML write it without quotes`,
+      ],
+    ],
+    [
+      "Velero's schedules are a mapping, not a list",
+      withSixth({ name: "apps", tier: "standard", velero: { schedules: { name: "daily" } } }),
+      [
+        `${at(5, ".velero.schedules")} must be a list of schedules, each { name, cron, … } (got {"name":"daily"})`,
+      ],
+    ],
+    [
+      "a DNS part has no zone",
+      withSixth({
+        name: "www",
+        tier: "standard",
+        dns: {
+          recordName: "www.example.com",
+          primary: { value: "a.example.net" },
+          secondary: { value: "b.example.net" },
+        },
+      }),
+      [`${at(5, ".dns.zoneId")} must be a string (got undefined)`],
+    ],
+    // Keys a service does not have: a typo would otherwise be ignored, keeping a default.
+    [
+      "a service has a misspelt key",
+      withSixth({ ...search, dsn: {} }),
+      [`${at(5, ".dsn")} is not a setting of a service: did you mean \`dns\`?`],
+    ],
+    [
+      "a bucket has a misspelt key",
+      withSixth({ ...search, bucket: { retentionday: 30 } }),
+      [
+        `${at(5, ".bucket.retentionday")} is not a setting of a service's \`bucket\`: did you mean \`retentionDays\`?`,
+      ],
+    ],
+    [
+      "a platform setting is misspelt",
+      { "drkit-platform:service": "search" },
+      ["`drkit-platform:service` is not a setting of the platform: did you mean `drkit-platform:services`?"],
+    ],
+    // Names and enumerations.
+    [
+      "two services have one name",
+      withSixth({ ...search, name: "orders" }),
+      [`${at(5, ".name")}: "orders" is listed twice`],
+    ],
+    [
+      "a name is not a DNS label",
+      withSixth({ ...search, name: "Search Index" }),
+      [`${at(5, ".name")} ${DNS_LABEL} (got "Search Index")`],
+    ],
+    [
+      "a tier is a YAML number",
+      withSixth({ ...search, tier: 1 }),
+      [`${at(5, ".tier")} ${DNS_LABEL} (got 1)`],
+    ],
+    [
+      "the DNS routing is unknown",
+      withSixth({
+        name: "www",
+        tier: "standard",
+        dns: {
+          zoneId: "Z1",
+          recordName: "www.example.com",
+          routing: "failover-stacks",
+          primary: { value: "a.example.net" },
+          secondary: { value: "b.example.net" },
+        },
+      }),
+      [
+        `${at(5, ".dns.routing")} must be "failover" (health-check-driven records here) or "failover-stack" (records owned by stacks/failover) (got "failover-stacks")`,
+      ],
+    ],
+    // A component's own checks, on the arguments the build would pass.
+    [
+      "a database's plan is an Object method's name",
+      withSixth({
+        name: "search",
+        tier: "standard",
+        neon: { primaryRegionId: "aws-eu-central-1", standbyRegionId: "aws-us-east-2", plan: "constructor" },
+      }),
+      [
+        `${at(5, ".neon")} (NeonGeoReplica "search-db"): \`plan\` must be "free", "launch" or "scale" (got "constructor")`,
+      ],
+    ],
+    [
+      "a database's standby is in its primary's region",
+      withSixth({
+        name: "search",
+        tier: "standard",
+        neon: { primaryRegionId: "aws-eu-central-1", standbyRegionId: "aws-eu-central-1" },
+      }),
+      [
+        `${at(5, ".neon")} (NeonGeoReplica "search-db"): \`standbyRegionId\` must differ from \`primaryRegionId\` (both "aws-eu-central-1"): Neon has no cross-region replica, the standby must be elsewhere`,
+      ],
+    ],
+    // Kubeconfigs: never empty (the provider would use the ambient cluster), never one cluster twice.
+    [
+      "a kubeconfig is empty",
+      { "drkit-platform:primaryKubeconfig": "" },
+      [
+        "`drkit-platform:primaryKubeconfig` is empty: the Kubernetes provider would fall back to the ambient cluster (your current kubectl context, or the one it runs in); set it with `pulumi config set --secret`",
+      ],
+    ],
+    [
+      "a kubeconfig is only whitespace",
+      { "drkit-platform:secondaryKubeconfig": " \n" },
+      [
+        "`drkit-platform:secondaryKubeconfig` is empty: the Kubernetes provider would fall back to the ambient cluster (your current kubectl context, or the one it runs in); set it with `pulumi config set --secret`",
+      ],
+    ],
+    [
+      "both kubeconfigs are the same",
+      {
+        "drkit-platform:primaryKubeconfig": kubeconfig("west"),
+        "drkit-platform:secondaryKubeconfig": `${kubeconfig("west")}\n`,
+      },
+      [
+        "`drkit-platform:primaryKubeconfig` and `drkit-platform:secondaryKubeconfig` are the same kubeconfig: both regions would deploy to one cluster, which one region loss takes whole; give each region its own cluster's",
+      ],
+    ],
+    [
+      "only one kubeconfig is set",
+      { "drkit-platform:secondaryKubeconfig": undefined },
+      [
+        "`drkit-platform:secondaryKubeconfig` is not set, but `drkit-platform:primaryKubeconfig` is: give both clusters (one per region) or neither; set it with `pulumi config set --secret`",
+        `${at(3)} ("cluster") runs on Kubernetes: set \`drkit-platform:primaryKubeconfig\` and \`drkit-platform:secondaryKubeconfig\` with \`pulumi config set --secret\``,
+        `${at(4)} ("sessions") runs on Kubernetes: set \`drkit-platform:primaryKubeconfig\` and \`drkit-platform:secondaryKubeconfig\` with \`pulumi config set --secret\``,
+      ],
+    ],
+  ];
+
+  it.each(rows)("fails when %s, before registering anything", async (_case, changes, problems) => {
+    const { error, registered } = await runWith(changes);
+    expect(error).toEqual(
+      new Error(`the platform config is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`),
+    );
+    expect(registered).toBe(0);
+  });
+
+  it("refuses a bad fifth service with nothing registered: not the four valid services before it, not the region pair", async () => {
+    const services = prodServices();
+    expect(services.map((s) => s.name)).toEqual([
+      "orders",
+      "documents",
+      "status-page",
+      "cluster",
+      "sessions",
+    ]);
+    services[4] = { ...services[4], redis: { replicas: 3, standby: "yes" } };
+    const { error, registered } = await runWith({ "drkit-platform:services": services });
+    expect(String(error)).toBe(
+      'Error: the platform config is invalid:\n  - `drkit-platform:services[4].redis.standby` must be true or false (got "yes"): in YAML write it without quotes',
+    );
+    expect(registered).toBe(0);
+    // The same program with the fifth service fixed registers everything (the count above is live).
+    services[4] = { ...services[4], redis: { replicas: 3 } };
+    expect((await runWith({ "drkit-platform:services": services })).registered).toBeGreaterThan(50);
+  });
+
+  it("lists every problem of every service at once", async () => {
+    const { error } = await runWith({
+      "drkit-platform:services": [
+        ...prodServices(),
+        { ...search, tier: 1 },
+        null,
+        { ...search, name: "orders" },
+      ],
+    });
+    expect((error as Error).message.split("\n").slice(1)).toEqual([
+      `  - ${at(5, ".tier")} ${DNS_LABEL} (got 1)`,
+      `  - ${at(6)} must be a mapping such as { name: orders, tier: critical, bucket: { retentionDays: 30 } } (got null)`,
+      `  - ${at(7, ".name")}: "orders" is listed twice`,
+    ]);
+  });
+
+  // `drkit check` reads every `secure:` value as one placeholder (it has no key): two placeholders are not
+  // two identical clusters. `pulumi up` decrypts both before the program runs, and then they are compared.
+  it("accepts the offline placeholder for both encrypted kubeconfigs, which is @drkit/cli's", async () => {
+    expect(OFFLINE_ENCRYPTED_PLACEHOLDER).toBe(ENCRYPTED_PLACEHOLDER);
+    expect([
+      prod.config["drkit-platform:primaryKubeconfig"],
+      prod.config["drkit-platform:secondaryKubeconfig"],
+    ]).toEqual([ENCRYPTED_PLACEHOLDER, ENCRYPTED_PLACEHOLDER]);
+    const { error, registered } = await runWith({});
+    expect(error).toBeUndefined();
+    expect(registered).toBeGreaterThan(50);
+  });
+
+  // Tiers are defined in the policy config, which the program never sees; the DR gate judges a tier it
+  // has no targets for (MissingPolicy) rather than the program guessing.
+  it("leaves an unknown tier to the DR gate", async () => {
+    const { error } = await runWith(withSixth({ ...search, tier: "gold" }));
+    expect(error).toBeUndefined();
   });
 });
