@@ -104,9 +104,13 @@ describe("the Analyzer driver", () => {
   it("refuses config its policy's schema rejects, naming the policy and field", () => {
     expect(() =>
       reconcilePolicyConfig(pack, { "fixture-lock-minimum-retention": { minimumDays: "five" } }),
-    ).toThrow(new PolicyConfigError(["fixture-lock-minimum-retention: minimumDays must be integer"]));
+    ).toThrow(
+      new PolicyConfigError([
+        'fixture-lock-minimum-retention: `minimumDays` must be a whole number ≥ 1 (got "five"): omit it to use 30',
+      ]),
+    );
     expect(() => reconcilePolicyConfig(pack, { all: "strict" as never })).toThrow(
-      'policy pack configuration is invalid:\n  - "all": "strict" is not a valid enforcement level (use one of advisory, mandatory, disabled, remediate)',
+      'policy pack configuration is invalid:\n  - all: the level must be one of "advisory", "mandatory", "disabled", "remediate" (got "strict"): choose one of them',
     );
   });
 

@@ -98,7 +98,9 @@ describe(POLICY, () => {
 
   it("refuses allowedOutputs that is not a list of paths, naming the field", () => {
     expect(() => reconcilePolicyConfig(pack(), { [POLICY]: { allowedOutputs: "db" } })).toThrow(
-      new PolicyConfigError([`${POLICY}: allowedOutputs must be array`]),
+      new PolicyConfigError([
+        `${POLICY}: \`allowedOutputs\` must be a list of values, each a non-empty string (got "db"): write it as a list: ["db"]`,
+      ]),
     );
   });
 

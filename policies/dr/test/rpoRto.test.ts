@@ -148,7 +148,9 @@ describe("drkit-rpo-rto", () => {
       reconcilePolicyConfig(pack(), {
         [policy]: { waivers: [{ service: "orders", reason: "r", expires: "2027-01-01" }] },
       }),
-    ).toThrow(new PolicyConfigError(["drkit-rpo-rto: waivers.0 must have required property 'owner'"]));
+    ).toThrow(
+      new PolicyConfigError(["drkit-rpo-rto: `waivers[0]` has no `owner`: add `owner`, a non-empty string"]),
+    );
   });
 
   it("in preview, fails closed when a value it needs is unknown, naming it", async () => {

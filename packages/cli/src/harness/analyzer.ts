@@ -15,6 +15,8 @@ import type * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type { CapturedResource, ProgramRun } from "./program";
 import { marshalForAnalyzer, PropertyMap, PropertyValue } from "./wire";
+import { clipped, keyPath, likelyName, shown } from "./messages";
+import { describeSchemaError } from "./schemaErrors";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -82,11 +84,22 @@ export interface PolicyReport {
   readonly failed: boolean;
 }
 
-/** A policy config that the engine would refuse (unknown level, or a value its policy's schema rejects). */
+/** Characters of one problem a message keeps: enough for any sentence, never a pasted megabyte. */
+const PROBLEM_CHARACTERS = 1_000;
+
+/**
+ * A policy config that the engine would refuse (unknown level, or a value its policy's schema rejects), or
+ * that drkit check refuses besides (see `ReconcileOptions.strict`). `source` names the file it came from.
+ */
 export class PolicyConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`policy pack configuration is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], source?: string) {
+    const lines = problems.map((p) => clipped(p, PROBLEM_CHARACTERS));
+    super(
+      `${source === undefined ? "" : `${source}: `}policy pack configuration is invalid:\n${lines.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "PolicyConfigError";
+    this.problems = lines;
   }
 }
 
@@ -209,23 +222,33 @@ function unary<T>(call: (cb: (err: grpcTypes.ServiceError | null, resp: T) => vo
 
 // --- engine-side config reconciliation (ReconcilePolicyPackConfig)
 
-function normalizeConfigFile(file: PolicyPackConfigFile): Record<string, Partial<PolicyConfig>> {
+const LEVEL_CHOICES = LEVELS.map((level) => shown(level)).join(", ");
+
+/** `value`, given as a level, is not one: the levels, and the closest when it is a typo. */
+function levelProblem(at: string, value: unknown): string {
+  const close = typeof value === "string" ? likelyName(value, LEVELS) : undefined;
+  const fix = close === undefined ? "choose one of them" : `did you mean ${shown(close)}?`;
+  return `${at} must be one of ${LEVEL_CHOICES} (got ${shown(value)}): ${fix}`;
+}
+
+const isLevel = (value: unknown): value is EnforcementLevel =>
+  typeof value === "string" && (LEVELS as readonly string[]).includes(value);
+
+/** The file's entries as the engine reads them (config.go parsePolicyPackConfig); problems are pushed. */
+function normalizeConfigFile(
+  file: PolicyPackConfigFile,
+  problems: string[],
+): Record<string, Partial<PolicyConfig>> {
   const out: Record<string, Partial<PolicyConfig>> = {};
-  const problems: string[] = [];
   for (const [policy, value] of Object.entries(file)) {
+    const name = keyPath([policy]);
     if (typeof value === "string") {
-      if (!LEVELS.includes(value)) {
-        problems.push(
-          `"${policy}": "${value}" is not a valid enforcement level (use one of ${LEVELS.join(", ")})`,
-        );
-      }
+      if (!isLevel(value)) problems.push(levelProblem(`${name}: the level`, value));
       out[policy] = { enforcementLevel: value };
     } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       const { enforcementLevel, ...properties } = value;
-      if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as EnforcementLevel)) {
-        problems.push(
-          `"${policy}.enforcementLevel": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (use one of ${LEVELS.join(", ")})`,
-        );
+      if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
+        problems.push(levelProblem(`${name}: \`enforcementLevel\``, enforcementLevel));
       }
       out[policy] = {
         enforcementLevel: enforcementLevel as EnforcementLevel | undefined,
@@ -233,11 +256,10 @@ function normalizeConfigFile(file: PolicyPackConfigFile): Record<string, Partial
       };
     } else {
       problems.push(
-        `"${policy}": expected an enforcement level or an object of settings (got ${JSON.stringify(value)})`,
+        `${name}: must be an enforcement level (${LEVEL_CHOICES}) or an object of settings (got ${shown(value)}): e.g. "mandatory", or { "enforcementLevel": "mandatory" }`,
       );
     }
   }
-  if (problems.length > 0) throw new PolicyConfigError(problems);
   return out;
 }
 
@@ -271,13 +293,75 @@ function applyConfig(
 }
 
 /**
+ * What the engine lets pass and drkit check refuses: a policy name the pack does not have (a typo would
+ * silently drop, say, a `mandatory`), and settings under `all`, which only sets levels.
+ */
+function strictProblems(
+  pack: LoadedPolicyPack,
+  given: Record<string, Partial<PolicyConfig>>,
+  unknownNames: readonly string[],
+): string[] {
+  const names = pack.policies.map((p) => p.name);
+  const problems = unknownNames.map((unknown) => {
+    const close = likelyName(unknown, names);
+    return close === undefined
+      ? `${keyPath([unknown])}: ${pack.name} has no policy of that name (policies: ${names.join(", ")}): correct the name, or remove it`
+      : `${keyPath([unknown])}: ${pack.name} has no policy of that name: did you mean \`${close}\`?`;
+  });
+  for (const setting of Object.keys(given["all"]?.properties ?? {})) {
+    const owners = pack.policies.filter((p) => Object.hasOwn(p.configSchema?.properties ?? {}, setting));
+    const fix = owners.length > 0 ? `put it under ${owners.map((p) => p.name).join(" or ")}` : "remove it";
+    problems.push(
+      `all: \`${keyPath([setting])}\` is not a setting of \`all\`, which sets only the level of every policy: ${fix}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Each policy's reconciled settings against its `configSchema`, as the engine validates them
+ * (config.go convertSchema: an object with the schema's properties and required). Strict, settings the
+ * schema does not declare are refused too: the engine passes them, so a misspelt setting is dropped.
+ */
+function schemaProblems(pack: LoadedPolicyPack, result: ReconciledConfig, strict: boolean): string[] {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  const problems: string[] = [];
+  for (const policy of pack.policies) {
+    if (!policy.configSchema && !strict) continue;
+    const declared = policy.configSchema ?? { properties: {}, required: [] };
+    const schema: Record<string, unknown> = { type: "object" };
+    if (Object.keys(declared.properties).length > 0 || strict) schema.properties = declared.properties;
+    if (declared.required.length > 0) schema.required = declared.required;
+    if (strict) schema.additionalProperties = false;
+    const validate = ajv.compile(schema);
+    const settings = result[policy.name]?.properties ?? {};
+    if (validate(settings)) continue;
+    const messages = (validate.errors ?? []).map((e) => describeSchemaError(policy.name, e, settings));
+    // One value can break several keywords (type and enum) that describe it the same way.
+    problems.push(...new Set(messages));
+  }
+  return problems;
+}
+
+export interface ReconcileOptions {
+  /**
+   * Also refuse what the engine lets pass silently: policy names the pack does not have, settings a
+   * policy's schema does not declare, and settings under `all`. `drkit check` is strict.
+   * @default false - the engine's behaviour, for running a pack as `pulumi preview` does
+   */
+  readonly strict?: boolean;
+}
+
+/**
  * What the CLI sends in `Configure`: each policy's schema defaults and enforcement level, then the pack's
  * initial config, then the given file (`all` first), then each policy's properties validated against its
- * `configSchema`. A file the engine would refuse throws `PolicyConfigError` naming every problem.
+ * `configSchema`. A file the engine would refuse (or, `strict`, drkit check) throws `PolicyConfigError`
+ * naming every problem.
  */
 export function reconcilePolicyConfig(
   pack: LoadedPolicyPack,
   file: PolicyPackConfigFile = {},
+  options: ReconcileOptions = {},
 ): { config: ReconciledConfig; ignoredPolicyNames: string[] } {
   const result: ReconciledConfig = {};
   for (const policy of pack.policies) {
@@ -290,25 +374,13 @@ export function reconcilePolicyConfig(
     result[policy.name] = { enforcementLevel: policy.enforcementLevel, properties };
   }
   const names = new Set(pack.policies.map((p) => p.name));
-  applyConfig(result, pack.initialConfig, names);
-  const ignoredPolicyNames = applyConfig(result, normalizeConfigFile(file), names);
-
-  const ajv = new Ajv({ allErrors: true, strict: false });
   const problems: string[] = [];
-  for (const policy of pack.policies) {
-    if (!policy.configSchema) continue;
-    const schema: Record<string, unknown> = { type: "object" };
-    if (Object.keys(policy.configSchema.properties).length > 0)
-      schema.properties = policy.configSchema.properties;
-    if (policy.configSchema.required.length > 0) schema.required = policy.configSchema.required;
-    const validate = ajv.compile(schema);
-    if (!validate(result[policy.name]?.properties ?? {})) {
-      for (const error of validate.errors ?? []) {
-        const at = error.instancePath ? error.instancePath.slice(1).replace(/\//g, ".") : "(settings)";
-        problems.push(`${policy.name}: ${at} ${error.message ?? "is invalid"}`);
-      }
-    }
-  }
+  const given = normalizeConfigFile(file, problems);
+  applyConfig(result, pack.initialConfig, names);
+  const ignoredPolicyNames = applyConfig(result, given, names);
+  const strict = options.strict ?? false;
+  if (strict) problems.push(...strictProblems(pack, given, ignoredPolicyNames));
+  problems.push(...schemaProblems(pack, result, strict));
   if (problems.length > 0) throw new PolicyConfigError(problems);
   return { config: result, ignoredPolicyNames };
 }
