@@ -5,15 +5,27 @@ import * as path from "path";
 import type { ProgramRun } from "./harness/program";
 import {
   loadPolicyPack,
+  reconcilePolicyConfig,
   runPolicyPack,
   LoadedPolicyPack,
+  PolicyConfigError,
   PolicyPackConfigFile,
   PolicyReport,
+  ReconciledConfig,
 } from "./harness/analyzer";
-import { readProject, readStackConfig, PulumiProject, StackConfig, UsageError } from "./project";
+import {
+  readProject,
+  readStackConfig,
+  readTextFile,
+  PulumiProject,
+  StackConfig,
+  UsageError,
+} from "./project";
 import { toResourceGraph } from "./harness/graph";
+import { duplicateKeyMessage, shown } from "./harness/messages";
+import { JsonSyntaxError, parseJsonText } from "./jsonText";
 import { runProgramInChild } from "./programProcess";
-import { assessWithConfig, PostureConfig, PostureReport } from "@drkit/posture";
+import { assessWithConfig, InvalidPolicyError, PostureConfig, PostureReport } from "@drkit/posture";
 
 /** The stack policy whose config drives the posture model. */
 export const POSTURE_POLICY = "drkit-rpo-rto";
@@ -105,26 +117,91 @@ export async function closePolicyPacks(): Promise<void> {
   await Promise.all(packs.map(async (pack) => (await pack).close()));
 }
 
+/**
+ * Reads a `--policy-pack-config` file. Refuses, naming the file (and line): an empty file, a byte order
+ * mark, JSON with an error or a key given twice, and a top level that is not an object.
+ */
 export function readPolicyConfigFile(file: string | undefined): PolicyPackConfigFile {
   if (file === undefined) return {};
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UsageError(`cannot read the policy config file ${file}`);
+  const text = readTextFile(file, "the policy config file ");
+  if (text.trim() === "") {
+    // The Pulumi CLI reads an empty file as no config; an empty file given on purpose is rarer than a
+    // generated one that came out empty.
+    throw new UsageError(`${file} is empty: write {} for no settings, or leave out --policy-config`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
+  if (text.startsWith("\uFEFF")) {
+    // Refused rather than stripped: Go's encoding/json refuses it, so the same file would pass here and
+    // fail `pulumi preview --policy-pack-config`.
     throw new UsageError(
-      `${file} is not valid JSON (${(err as Error).message}); it uses the --policy-pack-config format`,
+      `${file} starts with a byte order mark (BOM), which the Pulumi CLI refuses: save it as UTF-8 without a BOM`,
     );
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`${file} must hold a JSON object of policy names to levels or settings`);
+  let parsed: ReturnType<typeof parseJsonText>;
+  try {
+    parsed = parseJsonText(text);
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const { line, column } = err.position;
+    throw new UsageError(`${file}:${line}:${column}: not valid JSON: ${err.message}`);
   }
-  return parsed as PolicyPackConfigFile;
+  if (parsed.duplicates.length > 0) {
+    throw new UsageError(
+      parsed.duplicates
+        .map(
+          (d) =>
+            `${file}:${d.position.line}:${d.position.column}: ${duplicateKeyMessage(d.path, d.firstLine)}`,
+        )
+        .join("\n"),
+    );
+  }
+  const { value } = parsed;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(
+      `${file} must hold one JSON object, policy name to level or settings (got ${shown(value)}): e.g. { "drkit-rpo-rto": "mandatory" }`,
+    );
+  }
+  return value as PolicyPackConfigFile;
+}
+
+/**
+ * Problems in the drkit-rpo-rto settings that its schema cannot express (a day that does not exist, a tier
+ * without targets, a waiver past `maximumWaiverDays`), found by the model the policy itself runs, on an
+ * empty graph. The pack reports each as a mandatory violation once the program has run.
+ */
+function postureConfigProblems(config: ReconciledConfig, now: Date): string[] {
+  const settings = config[POSTURE_POLICY]?.properties;
+  if (settings === undefined) return [];
+  try {
+    const { waivers } = assessWithConfig({ resources: [] }, settings as PostureConfig, now);
+    return waivers.flatMap((w, i) =>
+      w.state === "malformed" ? w.problems.map((p) => `${POSTURE_POLICY}: \`waivers[${i}]\`: ${p}`) : [],
+    );
+  } catch (err) {
+    if (err instanceof InvalidPolicyError) return err.problems.map((p) => `${POSTURE_POLICY}: ${p}`);
+    throw err;
+  }
+}
+
+/**
+ * The policy config as `drkit check` takes it, checked before the program runs, so that a config error is
+ * exit 2 and registers nothing: what the engine refuses, what drkit refuses besides (unknown policy names
+ * and settings: `reconcilePolicyConfig` strict), and what the posture model refuses.
+ */
+export function checkPolicyConfig(
+  pack: LoadedPolicyPack,
+  file: PolicyPackConfigFile,
+  source?: string,
+  now = new Date(),
+): void {
+  let config: ReconciledConfig;
+  try {
+    config = reconcilePolicyConfig(pack, file, { strict: true }).config;
+  } catch (err) {
+    if (err instanceof PolicyConfigError) throw new PolicyConfigError(err.problems, source);
+    throw err;
+  }
+  const problems = postureConfigProblems(config, now);
+  if (problems.length > 0) throw new PolicyConfigError(problems, source);
 }
 
 /**
@@ -137,6 +214,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const policyConfig = readPolicyConfigFile(options.policyConfigFile);
   const packDir = options.packDir ?? defaultPackDir();
   const pack = await policyPackAt(packDir);
+  checkPolicyConfig(pack, policyConfig, options.policyConfigFile);
 
   const run = await runProgramInChild(project, stackConfig, {
     preview: options.preview ?? true,

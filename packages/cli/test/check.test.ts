@@ -92,7 +92,7 @@ describe("drkit check", () => {
     );
     expect(code).toBe(2);
     expect(err).toBe(
-      "drkit check: policy pack configuration is invalid:\n  - drkit-aws-route53-record-configure-ttl: maximumTtlSeconds must be integer",
+      `drkit check: ${file}: policy pack configuration is invalid:\n  - drkit-aws-route53-record-configure-ttl: \`maximumTtlSeconds\` must be a whole number ≥ 0 (got "sixty"): omit it to use 60`,
     );
   });
 
