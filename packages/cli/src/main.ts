@@ -1,6 +1,6 @@
 // The `drkit` command line. Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage,
 // config or program error — each with a message that says what to do.
-import { parseArgs } from "util";
+import { parseArgs, ParseArgsConfig } from "util";
 import { runCheck, DEFAULT_TIMEOUT_SECONDS } from "./check";
 import { renderPolicySection, renderPostureSection, renderSummary } from "./format";
 import { UsageError } from "./project";
@@ -8,9 +8,24 @@ import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence, checkJson } from "./evidence";
 import { checkReportDir, readSigningKey } from "./manifest";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
+import { argumentProblem, checkReportWritable, misspeltOption } from "./checkArgs";
 
 /** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
 const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** `drkit check`'s flags: for the parser, and for "did you mean" on one it does not know. */
+const CHECK_OPTIONS = {
+  stack: { type: "string" },
+  "policy-config": { type: "string" },
+  "policy-pack": { type: "string" },
+  preview: { type: "boolean" },
+  update: { type: "boolean" },
+  json: { type: "boolean" },
+  report: { type: "string" },
+  "sign-key": { type: "string" },
+  timeout: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
 
 export const USAGE = `Usage: drkit check [PROGRAM_DIR] [--stack NAME] [--policy-config FILE] [--preview | --update]
                    [--policy-pack DIR] [--json] [--report DIR [--sign-key KEY.pem]] [--timeout SECONDS]
@@ -54,24 +69,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        stack: { type: "string" },
-        "policy-config": { type: "string" },
-        "policy-pack": { type: "string" },
-        preview: { type: "boolean" },
-        update: { type: "boolean" },
-        json: { type: "boolean" },
-        report: { type: "string" },
-        "sign-key": { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    // Tokens: a flag given twice is only visible there (the parsed value is the last one).
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: CHECK_OPTIONS, tokens: true });
   } catch (err) {
-    io.err(`drkit check: ${(err as Error).message}\n\n${USAGE}`);
+    io.err(`drkit check: ${misspeltOption(rest, CHECK_OPTIONS) ?? (err as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -79,10 +80,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return 0;
   }
-  if (positionals.length > 1 || (values.preview && values.update)) {
-    io.err(
-      `drkit check: ${positionals.length > 1 ? "give one PROGRAM_DIR" : "--preview and --update exclude each other"}\n\n${USAGE}`,
-    );
+  const problem = argumentProblem(parsed, CHECK_OPTIONS);
+  if (problem !== undefined) {
+    io.err(`drkit check: ${problem}\n\n${USAGE}`);
     return 2;
   }
   const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
@@ -98,7 +98,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   try {
     // Before the program runs: a bad key or report folder fails at once, not after the check.
-    if (values.report) checkReportDir(positionals[0] ?? ".", values.report);
+    if (values.report) {
+      checkReportWritable(values.report);
+      checkReportDir(positionals[0] ?? ".", values.report);
+    }
     const signingKey = values["sign-key"] === undefined ? undefined : readSigningKey(values["sign-key"]);
     const result = await runCheck({
       programDir: positionals[0] ?? ".",
