@@ -101,6 +101,7 @@ it("redis-cross-zone-sessions: what its README lists, backups in the other regio
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
     "aws:s3/bucketPolicy:BucketPolicy": 1,
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "aws:iam/policy:Policy": 2,
     "kubernetes:batch/v1:CronJob": 1,
   });
   expect(regionOf(run, run.ofType("aws:s3/bucket:Bucket")[0]!)).toBe("eu-central-1");

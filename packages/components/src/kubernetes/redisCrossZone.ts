@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { Provider as RandomProvider, RandomPassword } from "@pulumi/random";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
@@ -16,6 +17,7 @@ import {
   checkBoolean,
   checkPlain,
   checkWholeNumber,
+  isPlainObject,
   shown,
 } from "../common/validation";
 import {
@@ -27,9 +29,12 @@ import {
   checkObject,
   checkRegionPair,
   hasDnsLabelCharacters,
+  isComputed,
   isDnsSubdomain,
+  oidcProviderArnProblem,
   pinnedImageProblem,
 } from "./validation";
+import { irsaRole, irsaServiceAccount } from "./irsa";
 import { backupBucket } from "./backupBucket";
 import { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
 import { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
@@ -78,6 +83,23 @@ export interface RedisBackupArgs {
   readonly serviceAccountName?: string;
 }
 
+/** The clusters' IAM OIDC providers, for IAM roles for service accounts (EKS IRSA). */
+export interface RedisIrsaArgs {
+  /**
+   * The primary cluster's: drkit creates the backup Job's service account (`backup.serviceAccountName`,
+   * default `<name>-backup`) and an IAM role only it can assume, allowed `s3:PutObject` under `<name>/`.
+   * @default - no role: attach the `backupWriterPolicyArn` output to the role of `backup.serviceAccountName`
+   */
+  readonly primaryOidcProviderArn?: pulumi.Input<string>;
+  /**
+   * The secondary cluster's (only with `standby`): drkit creates the standby pods' service account
+   * (`standbyServiceAccountName`, default `<name>-restore`) and a role only it can assume, allowed to list
+   * and read the snapshots.
+   * @default - no role: attach the `backupReaderPolicyArn` output to the role of `standbyServiceAccountName`
+   */
+  readonly secondaryOidcProviderArn?: pulumi.Input<string>;
+}
+
 export interface RedisCrossZoneArgs extends ServiceIdentity {
   /** Redis runs in the primary cluster; backups go to the secondary region. */
   readonly regions: RegionPairSides;
@@ -122,6 +144,13 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
    * @default - the namespace's default service account
    */
   readonly standbyServiceAccountName?: string;
+  /**
+   * The clusters' IAM OIDC providers: drkit then creates the backup Job's and the standby's IAM roles and
+   * service accounts, each role assumable by its service account alone.
+   * @default - no roles or service accounts: the `backupWriterPolicyArn` and `backupReaderPolicyArn`
+   *   outputs are the policies to attach to yours
+   */
+  readonly irsa?: RedisIrsaArgs;
 }
 
 const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
@@ -141,7 +170,9 @@ const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
   "operatorChartVersion",
   "standby",
   "standbyServiceAccountName",
+  "irsa",
 ];
+const IRSA_FIELDS: readonly (keyof RedisIrsaArgs)[] = ["primaryOidcProviderArn", "secondaryOidcProviderArn"];
 const BACKUP_FIELDS: readonly (keyof RedisBackupArgs)[] = ["cron", "retentionDays", "serviceAccountName"];
 // An exact SemVer 2 version, as Helm requires of a chart's.
 const CHART_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -230,18 +261,54 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
     );
   }
 
+  const irsa = args.irsa;
+  if (
+    checkPlain("irsa", irsa, problems) &&
+    checkObject("irsa", irsa, "{ primaryOidcProviderArn, secondaryOidcProviderArn }", problems) &&
+    irsa !== undefined
+  ) {
+    checkKnownKeys("irsa", irsa, IRSA_FIELDS, "a field of `irsa`", problems);
+    for (const field of IRSA_FIELDS) {
+      // An ARN computed from another resource is checked when it resolves, with the same message.
+      const problem =
+        irsa[field] === undefined || isComputed(irsa[field])
+          ? undefined
+          : oidcProviderArnProblem(`irsa.${field}`, irsa[field]);
+      if (problem) problems.add(problem);
+    }
+    problems.check(
+      irsa.secondaryOidcProviderArn === undefined || standby || !standbyKnown,
+      "`irsa.secondaryOidcProviderArn` only applies with `standby: true` (it is the standby's cluster): set `standby` or drop it",
+    );
+  }
+
   if (name !== undefined) {
     problems.check(
       hasDnsLabelCharacters(name) && /^[a-z]/.test(name),
       `\`name\` ${shown(name)} must be a DNS label that starts with a letter: lowercase letters, digits and '-' (the operator names Services after it, and a Service name must start with a letter)`,
     );
-    checkDerivedNames(name, derivedNames(installOperator, standby), problems);
+    const roles = isPlainObject(irsa) ? irsa : {};
+    checkDerivedNames(
+      name,
+      derivedNames(
+        installOperator,
+        standby,
+        roles.primaryOidcProviderArn !== undefined,
+        standby && roles.secondaryOidcProviderArn !== undefined,
+      ),
+      problems,
+    );
   }
   return [...problems.list];
 }
 
 /** What the operator, Kubernetes, Helm and Pulumi name after the component, with the limits that bind. */
-function derivedNames(installOperator: boolean, standby: boolean): DerivedName[] {
+function derivedNames(
+  installOperator: boolean,
+  standby: boolean,
+  backupRole: boolean,
+  restoreRole: boolean,
+): DerivedName[] {
   return [
     {
       pattern: "<name>",
@@ -263,6 +330,12 @@ function derivedNames(installOperator: boolean, standby: boolean): DerivedName[]
     },
     { pattern: "<name>-backup", what: "the backup CronJob", max: 52 },
     { pattern: "<name>-backups-", random: 7, what: "the backup S3 bucket", max: 63 },
+    ...(backupRole
+      ? [{ pattern: "<name>-backup-", random: 7, what: "the backup Job's IAM role", max: 64 }]
+      : []),
+    ...(restoreRole
+      ? [{ pattern: "<name>-restore-", random: 7, what: "the standby's IAM role", max: 64 }]
+      : []),
     ...(installOperator
       ? [
           {
@@ -338,9 +411,15 @@ interface RedisSettings {
   readonly secretName: string;
   readonly primary: RegionSide;
   readonly secondary: RegionSide;
+  /** the clusters' OIDC providers, when drkit creates the IRSA roles */
+  readonly primaryOidcProviderArn?: pulumi.Input<string>;
+  readonly secondaryOidcProviderArn?: pulumi.Input<string>;
 }
 
 function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings {
+  const standby = args.standby ?? false;
+  const primaryOidc = args.irsa?.primaryOidcProviderArn;
+  const secondaryOidc = standby ? args.irsa?.secondaryOidcProviderArn : undefined;
   return {
     name,
     identity: { service: args.service, tier: args.tier },
@@ -354,13 +433,17 @@ function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings 
     uploaderImage: args.uploaderImage ?? REDIS_DEFAULTS.uploaderImage,
     cron: args.backup?.cron ?? REDIS_DEFAULTS.cron,
     retentionDays: args.backup?.retentionDays ?? REDIS_DEFAULTS.retentionDays,
-    backupServiceAccountName: args.backup?.serviceAccountName,
-    standby: args.standby ?? false,
-    standbyServiceAccountName: args.standbyServiceAccountName,
+    backupServiceAccountName:
+      args.backup?.serviceAccountName ?? (primaryOidc === undefined ? undefined : `${name}-backup`),
+    standby,
+    standbyServiceAccountName:
+      args.standbyServiceAccountName ?? (secondaryOidc === undefined ? undefined : `${name}-restore`),
     operatorChartVersion: args.installOperator ? args.operatorChartVersion : undefined,
     secretName: `${name}-auth`,
     primary: args.regions.primary,
     secondary: args.regions.secondary,
+    primaryOidcProviderArn: primaryOidc,
+    secondaryOidcProviderArn: secondaryOidc,
   };
 }
 
@@ -375,6 +458,10 @@ export class RedisCrossZone extends pulumi.ComponentResource {
   /** The Kubernetes Secret (in `namespace`, in each cluster) holding the password: export this, not it. */
   readonly passwordSecretName: string;
   readonly backupBucketName: pulumi.Output<string>;
+  /** The policy the backup Job's role needs: `s3:PutObject` under `<name>/` in the bucket, nothing else. */
+  readonly backupWriterPolicyArn: pulumi.Output<string>;
+  /** The policy a restore needs (the standby's role): list and read the snapshots under `<name>/`. */
+  readonly backupReaderPolicyArn: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCrossZoneArgs, opts?: pulumi.ComponentResourceOptions) {
     super(RedisCrossZone.__pulumiType, name, {}, opts);
@@ -384,16 +471,39 @@ export class RedisCrossZone extends pulumi.ComponentResource {
 
     this.password = generatedPassword(this, s);
     this.passwordSecretName = s.secretName;
-    const bucket = snapshotBucket(this, s);
+    const roles = irsaRoles(this, s);
+    const bucket = snapshotBucket(this, s, roles.backup);
     this.backupBucketName = bucket.bucket;
+    const access = snapshotAccess(this, s, bucket, roles);
+    this.backupWriterPolicyArn = access.writer.arn;
+    this.backupReaderPolicyArn = access.reader.arn;
 
     const primaryCluster = s.primary.kubernetesProvider as KubernetesProvider;
-    redisInCluster(this, s, "primary", primaryCluster, this.password, undefined);
+    const primaryOperator = operatorRelease(this, s, primaryCluster, "primary");
+    redisInCluster(this, s, "primary", primaryCluster, this.password, primaryOperator, undefined);
     if (s.standby) {
       const secondaryCluster = s.secondary.kubernetesProvider as KubernetesProvider;
-      redisInCluster(this, s, "standby", secondaryCluster, this.password, restoreFromLatestBackup(s, bucket));
+      const secondaryOperator = operatorRelease(this, s, secondaryCluster, "secondary");
+      const restoreAccount = roleServiceAccount(
+        this,
+        s,
+        "restore",
+        secondaryCluster,
+        roles,
+        secondaryOperator,
+      );
+      redisInCluster(
+        this,
+        s,
+        "standby",
+        secondaryCluster,
+        this.password,
+        [...secondaryOperator, ...restoreAccount],
+        restoreFromLatestBackup(s, bucket),
+      );
     }
-    backupCronJob(this, s, bucket);
+    const backupAccount = roleServiceAccount(this, s, "backup", primaryCluster, roles, primaryOperator);
+    backupCronJob(this, s, bucket, backupAccount);
 
     this.registerOutputs({
       service: s.identity.service,
@@ -404,6 +514,10 @@ export class RedisCrossZone extends pulumi.ComponentResource {
       passwordSecretName: s.secretName,
       backupBucketName: bucket.bucket,
       backupRegion: s.secondary.region,
+      backupWriterPolicyArn: access.writer.arn,
+      backupReaderPolicyArn: access.reader.arn,
+      backupRoleArn: roles.backup?.arn ?? null,
+      restoreRoleArn: roles.restore?.arn ?? null,
     });
   }
 }
@@ -424,13 +538,38 @@ function generatedPassword(parent: pulumi.Resource, s: RedisSettings): pulumi.Ou
  * encrypted, closed to the public and TLS-only (see `backupBucket`). Snapshots expire after `retentionDays`;
  * one overwritten or deleted before then stays, as a noncurrent version, for `retentionDays` more.
  */
-function snapshotBucket(parent: pulumi.Resource, s: RedisSettings): s3.Bucket {
+function snapshotBucket(
+  parent: pulumi.Resource,
+  s: RedisSettings,
+  backupRole: iam.Role | undefined,
+): s3.Bucket {
   const provider = s.secondary.awsProvider;
   const { bucket } = backupBucket(`${s.name}-backups`, {
     parent,
     provider,
     tags: serviceTags(s.identity),
     retainOnDelete: true,
+    // Its own policy grants the Job nothing more than s3:PutObject; this holds even if someone adds more.
+    statements: backupRole
+      ? [
+          (arn) => ({
+            Sid: "BackupJobCannotDestroySnapshots",
+            Effect: "Deny",
+            Principal: { AWS: backupRole.arn },
+            Action: [
+              "s3:DeleteObject",
+              "s3:DeleteObjectVersion",
+              "s3:PutObjectAcl",
+              "s3:PutObjectVersionAcl",
+              "s3:PutLifecycleConfiguration",
+              "s3:PutBucketVersioning",
+              "s3:PutBucketPolicy",
+              "s3:DeleteBucketPolicy",
+            ],
+            Resource: [arn, pulumi.interpolate`${arn}/*`],
+          }),
+        ]
+      : [],
   });
   new s3.BucketLifecycleConfiguration(
     `${s.name}-backups-retention`,
@@ -451,6 +590,129 @@ function snapshotBucket(parent: pulumi.Resource, s: RedisSettings): s3.Bucket {
     { parent, provider },
   );
   return bucket;
+}
+
+interface RedisRoles {
+  /** the backup Job's IRSA role, with the primary cluster's OIDC provider */
+  readonly backup?: iam.Role;
+  /** the standby's IRSA role, with the secondary cluster's OIDC provider */
+  readonly restore?: iam.Role;
+}
+
+/** The IRSA roles, when the clusters' OIDC providers are given; each trusts its one service account. */
+function irsaRoles(parent: pulumi.Resource, s: RedisSettings): RedisRoles {
+  const role = (
+    which: "backup" | "restore",
+    oidcProviderArn: pulumi.Input<string>,
+    serviceAccountName: string,
+  ) =>
+    irsaRole(`${s.name}-${which}`, {
+      component: "RedisCrossZone",
+      componentName: s.name,
+      field: which === "backup" ? "irsa.primaryOidcProviderArn" : "irsa.secondaryOidcProviderArn",
+      oidcProviderArn,
+      namespace: s.namespace,
+      serviceAccountName,
+      parent,
+      // IAM is global: the roles are created through the primary side's provider.
+      provider: s.primary.awsProvider,
+      tags: serviceTags(s.identity),
+    });
+  return {
+    backup:
+      s.primaryOidcProviderArn === undefined
+        ? undefined
+        : role("backup", s.primaryOidcProviderArn, s.backupServiceAccountName as string),
+    restore:
+      s.secondaryOidcProviderArn === undefined
+        ? undefined
+        : role("restore", s.secondaryOidcProviderArn, s.standbyServiceAccountName as string),
+  };
+}
+
+/**
+ * Least privilege on the snapshots, as managed policies: the writer (the backup Job) may only put objects
+ * under `<name>/` — no delete, no ACL, nothing on other prefixes — and the reader (a restore) may only
+ * list and read them. Attached to the IRSA roles drkit creates; otherwise outputs to attach to your own.
+ */
+function snapshotAccess(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Bucket, roles: RedisRoles) {
+  const opts = { parent, provider: s.primary.awsProvider };
+  const tags = serviceTags(s.identity);
+  const snapshots = pulumi.interpolate`${bucket.arn}/${s.name}/*`;
+  const writer = new iam.Policy(
+    `${s.name}-backup-writer`,
+    {
+      description: `The ${s.name} Redis backup Job: put snapshots under ${s.name}/, nothing else`,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "PutSnapshots", Effect: "Allow", Action: ["s3:PutObject"], Resource: [snapshots] },
+        ],
+      }),
+      tags,
+    },
+    opts,
+  );
+  const reader = new iam.Policy(
+    `${s.name}-backup-reader`,
+    {
+      description: `Restoring the ${s.name} Redis: list and read the snapshots under ${s.name}/`,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "ListSnapshots",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [bucket.arn],
+            Condition: { StringLike: { "s3:prefix": [`${s.name}/*`] } },
+          },
+          { Sid: "GetSnapshots", Effect: "Allow", Action: ["s3:GetObject"], Resource: [snapshots] },
+        ],
+      }),
+      tags,
+    },
+    opts,
+  );
+  for (const [role, policy] of [
+    [roles.backup, writer],
+    [roles.restore, reader],
+  ] as const)
+    if (role)
+      new iam.RolePolicyAttachment(
+        role === roles.backup ? `${s.name}-backup` : `${s.name}-restore`,
+        { role: role.id, policyArn: policy.arn },
+        opts,
+      );
+  return { writer, reader };
+}
+
+/** The service account carrying an IRSA role, in the cluster that runs its pods; none without the role. */
+function roleServiceAccount(
+  parent: pulumi.Resource,
+  s: RedisSettings,
+  which: "backup" | "restore",
+  provider: KubernetesProvider,
+  roles: RedisRoles,
+  dependsOn: pulumi.Resource[],
+): pulumi.Resource[] {
+  const role = roles[which];
+  if (!role) return [];
+  const serviceAccountName = (
+    which === "backup" ? s.backupServiceAccountName : s.standbyServiceAccountName
+  ) as string;
+  const region = which === "backup" ? s.primary.region : s.secondary.region;
+  return [
+    irsaServiceAccount(`${s.name}-${which}`, {
+      serviceAccountName,
+      namespace: s.namespace,
+      labels: serviceLabels(s.identity, region),
+      role,
+      parent,
+      provider,
+      dependsOn,
+    }),
+  ];
 }
 
 /** The standby's restore step: the operator runs `initContainer` in every Redis pod with the data volume at /data. */
@@ -519,9 +781,10 @@ function redisInCluster(
   role: "primary" | "standby",
   provider: KubernetesProvider,
   password: pulumi.Output<string>,
+  /** the operator's release and the service account, when drkit creates them */
+  dependsOn: pulumi.Resource[],
   restore: ReturnType<typeof restoreFromLatestBackup> | undefined,
 ): CustomResource {
-  const dependsOn = operatorRelease(parent, s, provider, role === "primary" ? "primary" : "secondary");
   const region = role === "primary" ? s.primary.region : s.secondary.region;
   const suffix = role === "primary" ? "" : "-standby";
   // A standby is a recovery copy: the posture model must not count it as a second data source.
@@ -599,7 +862,12 @@ function redisInCluster(
 /** Where the Job's two containers share the snapshot (an emptyDir). */
 const SNAPSHOT_PATH = "/snapshot/dump.rdb";
 
-function backupCronJob(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Bucket): CronJob {
+function backupCronJob(
+  parent: pulumi.Resource,
+  s: RedisSettings,
+  bucket: s3.Bucket,
+  serviceAccount: pulumi.Resource[],
+): CronJob {
   const labels = serviceLabels(s.identity, s.primary.region);
   return new CronJob(
     `${s.name}-backup`,
@@ -665,6 +933,6 @@ function backupCronJob(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Buc
         },
       },
     },
-    { parent, provider: s.primary.kubernetesProvider as KubernetesProvider },
+    { parent, provider: s.primary.kubernetesProvider as KubernetesProvider, dependsOn: serviceAccount },
   );
 }

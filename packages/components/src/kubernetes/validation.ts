@@ -2,8 +2,14 @@
 // durations, lists of namespaces, the shape of a DrRegionPair, and the names derived from a component's name.
 import { CronError, closestName, parseCron } from "@drkit/posture";
 import type { RegionPairSides } from "../common/regions";
+import * as pulumi from "@pulumi/pulumi";
 import { ArgsProblems, isPlainObject, shown } from "../common/validation";
 import { isAwsRegion } from "../aws/regions";
+
+/** Whether an input is computed (an Output or a Promise): it is checked when it resolves, not now. */
+export function isComputed(value: unknown): boolean {
+  return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // RFC 1035 label: what Kubernetes requires of Service names (it must start with a letter).
@@ -301,4 +307,14 @@ export function pinnedImageProblem(field: string, value: unknown, example: strin
   return pinned
     ? undefined
     : `\`${field}\` must be a container image pinned to a tag or digest, such as "${example}" (got ${shown(value)}): an untagged or :latest image changes under you`;
+}
+
+const OIDC_PROVIDER_ARN =
+  /^arn:aws(-cn|-us-gov|-iso(-[a-z])?)?:iam::\d{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/;
+
+/** The problem with an IAM OIDC provider ARN (a cluster's, for IRSA), or undefined. */
+export function oidcProviderArnProblem(field: string, value: unknown): string | undefined {
+  return typeof value === "string" && OIDC_PROVIDER_ARN.test(value)
+    ? undefined
+    : `\`${field}\` must be an IAM OIDC provider ARN such as "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" (got ${shown(value)})`;
 }

@@ -29,11 +29,13 @@ import {
   checkRegionPair,
   hasDnsLabelCharacters,
   iamRoleArnProblem,
+  isComputed,
   isDnsLabel,
   s3BucketNameProblem,
 } from "./validation";
 import { s3ReplicationRole } from "../aws/replicationRole";
 import { backupBucket } from "./backupBucket";
+import { IRSA_ROLE_ANNOTATION } from "./irsa";
 
 /** The vmware-tanzu chart and AWS plugin drkit was written against. */
 export const VELERO_CHART = {
@@ -145,9 +147,6 @@ export const VELERO_TTL = { default: "720h", min: "1h", max: "87600h" } as const
 /** Velero copies a Schedule's name into the label `velero.io/schedule-name` of every backup it makes. */
 const SCHEDULE_NAME_MAX = 63;
 
-/** Whether an input is computed (an Output or a Promise): checked when it resolves, not now. */
-const computed = (value: unknown) => pulumi.Output.isInstance(value) || value instanceof Promise;
-
 /**
  * Every problem with the arguments, each naming the field, the value and the fix. Takes anything: YAML
  * config and JavaScript callers are not type-checked. With `name`, the names derived from it are checked too.
@@ -183,7 +182,7 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
   }
 
   const role = args.serviceAccountRoleArn;
-  if (role !== undefined && !computed(role)) {
+  if (role !== undefined && !isComputed(role)) {
     const problem = iamRoleArnProblem("serviceAccountRoleArn", role);
     if (problem) problems.add(problem);
   }
@@ -195,7 +194,7 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
     bucket !== undefined
   ) {
     checkKnownKeys("existingBucket", bucket, EXISTING_BUCKET_FIELDS, "a field of `existingBucket`", problems);
-    const nameProblem = computed(bucket.name)
+    const nameProblem = isComputed(bucket.name)
       ? undefined
       : s3BucketNameProblem("existingBucket.name", bucket.name);
     if (nameProblem) problems.add(nameProblem);
@@ -451,7 +450,7 @@ export class VeleroSchedule extends pulumi.ComponentResource {
             credentials: { useSecret: false },
             serviceAccount: {
               server: {
-                annotations: roleArn ? { "eks.amazonaws.com/role-arn": roleArn } : {},
+                annotations: roleArn ? { [IRSA_ROLE_ANNOTATION]: roleArn } : {},
               },
             },
             labels: serviceLabels(args, region),

@@ -45,6 +45,8 @@ const base = {
   stack: "prod",
   computedOutputs: {
     "aws:s3/bucket:Bucket": ["arn", "bucket"],
+    "aws:iam/policy:Policy": ["arn"],
+    "aws:iam/role:Role": ["arn"],
     "random:index/randomPassword:RandomPassword": ["result"],
   },
 };
@@ -207,6 +209,176 @@ describe("RedisCrossZone", () => {
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },
         ],
+      },
+    ]);
+  });
+
+  const policyDocument = (run: ProgramRun, name: string) =>
+    JSON.parse(
+      props(run.ofType("aws:iam/policy:Policy").find((p) => p.name === name)!).policy as unknown as string,
+    ) as unknown;
+
+  it("gives the backup Job put-only access to its own prefix, and the restore side read-only access", async () => {
+    const run = await runProgram(program(), base);
+    expect(run.ofType("aws:iam/policy:Policy").map((p) => [p.name, providerName(run, p)])).toEqual([
+      ["sessions-backup-writer", "dr-primary"],
+      ["sessions-backup-reader", "dr-primary"],
+    ]);
+    // No s3:DeleteObject*, no s3:PutObjectAcl, nothing on other prefixes: the Job adds snapshots, nothing else.
+    expect(policyDocument(run, "sessions-backup-writer")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "PutSnapshots",
+          Effect: "Allow",
+          Action: ["s3:PutObject"],
+          Resource: ["arn-of-sessions-backups/sessions/*"],
+        },
+      ],
+    });
+    expect(policyDocument(run, "sessions-backup-reader")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ListSnapshots",
+          Effect: "Allow",
+          Action: ["s3:ListBucket"],
+          Resource: ["arn-of-sessions-backups"],
+          Condition: { StringLike: { "s3:prefix": ["sessions/*"] } },
+        },
+        {
+          Sid: "GetSnapshots",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: ["arn-of-sessions-backups/sessions/*"],
+        },
+      ],
+    });
+    const component = run.ofType("drkit:index:RedisCrossZone")[0]!;
+    expect(plainProperties(component.outputs)).toMatchObject({
+      backupWriterPolicyArn: "arn-of-sessions-backup-writer",
+      backupReaderPolicyArn: "arn-of-sessions-backup-reader",
+      backupRoleArn: null,
+      restoreRoleArn: null,
+    });
+    // Without OIDC providers, drkit creates no role and no service account: the user's roles get the policies.
+    expect([run.ofType("aws:iam/role:Role"), run.ofType("kubernetes:core/v1:ServiceAccount")]).toEqual([
+      [],
+      [],
+    ]);
+  });
+
+  const oidc = (region: string) =>
+    `arn:aws:iam::123456789012:oidc-provider/oidc.eks.${region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+  const issuer = (region: string) => `oidc.eks.${region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+  const withIrsa = {
+    standby: true,
+    irsa: { primaryOidcProviderArn: oidc("eu-west-1"), secondaryOidcProviderArn: oidc("eu-central-1") },
+  };
+
+  it("with the clusters' OIDC providers, creates IRSA roles only each service account can assume", async () => {
+    const run = await runProgram(program(withIrsa), base);
+    const role = (name: string) => run.ofType("aws:iam/role:Role").find((r) => r.name === name)!;
+    const trust = (name: string) =>
+      JSON.parse(props(role(name)).assumeRolePolicy as unknown as string) as unknown;
+    expect(run.ofType("aws:iam/role:Role").map((r) => r.name)).toEqual([
+      "sessions-backup",
+      "sessions-restore",
+    ]);
+    expect(trust("sessions-backup")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: oidc("eu-west-1") },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              [`${issuer("eu-west-1")}:sub`]: "system:serviceaccount:redis:sessions-backup",
+              [`${issuer("eu-west-1")}:aud`]: "sts.amazonaws.com",
+            },
+          },
+        },
+      ],
+    });
+    expect(trust("sessions-restore")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: oidc("eu-central-1") },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              [`${issuer("eu-central-1")}:sub`]: "system:serviceaccount:redis:sessions-restore",
+              [`${issuer("eu-central-1")}:aud`]: "sts.amazonaws.com",
+            },
+          },
+        },
+      ],
+    });
+    // Each role gets its one policy: the writer for the Job, the reader for the standby.
+    expect(
+      run
+        .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .map((a) => [props(a).role, props(a).policyArn]),
+    ).toEqual([
+      ["sessions-backup-id", "arn-of-sessions-backup-writer"],
+      ["sessions-restore-id", "arn-of-sessions-backup-reader"],
+    ]);
+    // The service accounts carry the roles, each in its own cluster, and the pods run as them.
+    expect(
+      run
+        .ofType("kubernetes:core/v1:ServiceAccount")
+        .map((sa) => [
+          providerName(run, sa),
+          (props(sa).metadata as unknown as { name: string; annotations: unknown }).name,
+          (props(sa).metadata as unknown as { annotations: unknown }).annotations,
+        ]),
+    ).toEqual([
+      ["dr-primary", "sessions-backup", { "eks.amazonaws.com/role-arn": "arn-of-sessions-backup" }],
+      ["dr-secondary", "sessions-restore", { "eks.amazonaws.com/role-arn": "arn-of-sessions-restore" }],
+    ]);
+    const job = props(run.ofType("kubernetes:batch/v1:CronJob")[0]!) as unknown as {
+      spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: string } } } } };
+    };
+    expect(job.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe("sessions-backup");
+    const standby = props(redisOfKind(run, "RedisReplication")[1]!).spec as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(standby.serviceAccountName).toBe("sessions-restore");
+    for (const cr of redisOfKind(run, "RedisReplication"))
+      expect(crdProblems(props(cr) as never)).toEqual([]);
+  });
+
+  it("with the backup Job's role, its bucket denies that role every way to destroy a snapshot", async () => {
+    const run = await runProgram(program(withIrsa), base);
+    const controls = controlsOf(run, run.ofType("aws:s3/bucket:Bucket")[0]!);
+    expect(controls.policy).toEqual([
+      {
+        policy: {
+          Version: "2012-10-17",
+          Statement: [
+            denyInsecureTransport("arn-of-sessions-backups"),
+            {
+              Sid: "BackupJobCannotDestroySnapshots",
+              Effect: "Deny",
+              Principal: { AWS: "arn-of-sessions-backup" },
+              Action: [
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:PutObjectAcl",
+                "s3:PutObjectVersionAcl",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutBucketVersioning",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucketPolicy",
+              ],
+              Resource: ["arn-of-sessions-backups", "arn-of-sessions-backups/*"],
+            },
+          ],
+        },
       },
     ]);
   });
@@ -453,6 +625,26 @@ describe("RedisCrossZone", () => {
       "the namespace is not a DNS label",
       { namespace: "Redis" },
       "`namespace` must be a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters) (got \"Redis\")",
+    ],
+    [
+      "irsa is a string",
+      { irsa: "arn:aws:iam::123456789012:oidc-provider/x" },
+      '`irsa` must be an object such as { primaryOidcProviderArn, secondaryOidcProviderArn } (got "arn:aws:iam::123456789012:oidc-provider/x")',
+    ],
+    [
+      "the primary OIDC provider is not an OIDC provider ARN",
+      { irsa: { primaryOidcProviderArn: "arn:aws:iam::123456789012:role/eks" } },
+      '`irsa.primaryOidcProviderArn` must be an IAM OIDC provider ARN such as "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" (got "arn:aws:iam::123456789012:role/eks")',
+    ],
+    [
+      "a secondary OIDC provider is given without a standby",
+      { irsa: { secondaryOidcProviderArn: oidc("eu-central-1") } },
+      "`irsa.secondaryOidcProviderArn` only applies with `standby: true` (it is the standby's cluster): set `standby` or drop it",
+    ],
+    [
+      "an irsa field is misspelt",
+      { irsa: { primaryOidcProvider: oidc("eu-west-1") } },
+      "`irsa.primaryOidcProvider` is not a field of `irsa`: did you mean `primaryOidcProviderArn`?",
     ],
     [
       "an argument is misspelt",

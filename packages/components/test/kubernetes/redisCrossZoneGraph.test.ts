@@ -69,6 +69,18 @@ describe("RedisCrossZone registers exactly this graph", () => {
         standbyServiceAccountName: "redis-restore",
       },
     ],
+    [
+      "with IRSA roles for the backup Job and the standby",
+      {
+        standby: true,
+        irsa: {
+          primaryOidcProviderArn:
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
+          secondaryOidcProviderArn:
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
+        },
+      },
+    ],
   ] as const)("%s", async (_case, changes) => {
     const run = await runProgram(program(changes as Partial<RedisCrossZoneArgs>), base);
     expect(registered(run)).toMatchSnapshot();
