@@ -3,8 +3,11 @@ import {
   ArgsProblems,
   checkArgsObject,
   checkBoolean,
+  checkedInput,
+  checkKnownFields,
   checkPlain,
   checkWholeNumber,
+  isComputed,
   ownEntry,
   shown,
   validatedInput,
@@ -73,4 +76,40 @@ describe("shared validation", () => {
   });
   // A bad value at resolution fails the program: tested end to end through `drkit check`, which runs the
   // program in its own process (packages/cli/test/checkFailClosed.test.ts, "bad-input-at-resolution").
+});
+
+describe("shared validation: fields and inputs", () => {
+  it("fails when a field is unknown, naming the closest known one", () => {
+    const known = ["retentionDays", "retentionMode", "replicateDeleteMarkers"];
+    expect(
+      problemsOf((p) => checkKnownFields("", { retentionday: 30, retentionMode: "COMPLIANCE" }, known, p)),
+    ).toEqual(["`retentionday` is not an argument drkit knows: did you mean `retentionDays`?"]);
+    expect(problemsOf((p) => checkKnownFields("healthCheck", { interval: 10 }, ["path", "port"], p))).toEqual(
+      ["`healthCheck.interval` is not an argument drkit knows here (it knows: path, port): remove it"],
+    );
+    // Units are in drkit's names: a field that begins exactly one known name is taken for it.
+    expect(
+      problemsOf((p) => checkKnownFields("", { ttl: 60, retention: 30 }, ["ttlSeconds", ...known], p)),
+    ).toEqual([
+      "`ttl` is not an argument drkit knows: did you mean `ttlSeconds`?",
+      "`retention` is not an argument drkit knows (it knows: ttlSeconds, retentionDays, retentionMode, replicateDeleteMarkers): remove it",
+    ]);
+    // A key set to undefined (code passing an optional config value through) is no argument at all.
+    expect(problemsOf((p) => checkKnownFields("", { retentionday: undefined }, known, p))).toEqual([]);
+  });
+
+  it("passes a plain input through unchanged, and checks an Output when it resolves", async () => {
+    const check = (value: unknown, p: ArgsProblems) =>
+      checkWholeNumber("retentionDays", value, { min: 1, max: 36_500, unit: "days" }, p);
+    expect(checkedInput("ObjectLockBucket", "data", 30, check)).toBe(30);
+    const valueOf = (o: pulumi.Input<number>) => (o as unknown as { promise(): Promise<number> }).promise();
+    expect(isComputed(pulumi.output(1))).toBe(true);
+    expect(isComputed(Promise.resolve(1))).toBe(true);
+    expect(isComputed(1)).toBe(false);
+    await expect(valueOf(checkedInput("ObjectLockBucket", "data", pulumi.output(30), check))).resolves.toBe(
+      30,
+    );
+  });
+  // A bad value at resolution fails with the plain value's message: end to end through drkit check in
+  // packages/cli/test/awsInputsAtResolution.test.ts.
 });

@@ -160,3 +160,84 @@ export function validatedInput<T>(
     return value as T;
   });
 }
+
+/** True for a value only known when it resolves: an Output or a Promise. */
+export function isComputed(value: unknown): boolean {
+  return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+/**
+ * `input` as a child should get it: a plain value unchanged (the component's `validate…Args` checked it
+ * with `check`), an Output or Promise checked by the same `check` when it resolves (see `validatedInput`),
+ * so both fail with the same message.
+ */
+export function checkedInput<T>(
+  component: string,
+  resourceName: string,
+  input: pulumi.Input<T>,
+  check: (value: unknown, problems: ArgsProblems) => void,
+): pulumi.Input<T> {
+  if (!isComputed(input)) return input;
+  return validatedInput(component, resourceName, input, (value) => {
+    const problems = new ArgsProblems();
+    check(value, problems);
+    return problems.list[0];
+  });
+}
+
+/**
+ * Refuses fields a component does not know: from YAML config a misspelt field (`retentionday`) would
+ * otherwise be ignored, silently keeping a default the user meant to change. Names the closest known field.
+ * `at` is the path of the object checked (`""` for `args`, `"healthCheck"` for a nested one).
+ */
+export function checkKnownFields(
+  at: string,
+  value: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+  problems: ArgsProblems,
+): void {
+  const path = (key: string) => (at === "" ? key : `${at}.${key}`);
+  for (const key of Object.keys(value)) {
+    if (known.includes(key) || value[key] === undefined) continue;
+    const near = closest(key, known);
+    problems.add(
+      near !== undefined
+        ? `\`${path(key)}\` is not an argument drkit knows${at === "" ? "" : " here"}: did you mean \`${path(near)}\`?`
+        : `\`${path(key)}\` is not an argument drkit knows${at === "" ? "" : " here"} (it knows: ${known.join(", ")}): remove it`,
+    );
+  }
+}
+
+/**
+ * The candidate nearest `word`, if any: the only one it begins (units are in drkit's names: `ttl` for
+ * `ttlSeconds`), or one at most a quarter of its letters away, case aside.
+ */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  const extended = candidates.filter((c) => lower.length >= 3 && c.toLowerCase().startsWith(lower));
+  if (extended.length === 1) return extended[0];
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { candidate, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(1, Math.floor(word.length / 4))
+    ? best.candidate
+    : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
