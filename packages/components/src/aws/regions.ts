@@ -1,3 +1,5 @@
+import { ArgsProblems, shown } from "../common/validation";
+
 /** AWS commercial regions (2026). A region missing here is refused with the list, so a typo never deploys. */
 export const AWS_REGIONS = [
   "af-south-1",
@@ -38,4 +40,17 @@ export const AWS_REGIONS = [
 
 export function isAwsRegion(value: unknown): boolean {
   return typeof value === "string" && (AWS_REGIONS as readonly string[]).includes(value);
+}
+
+/**
+ * Checks a region code the user typed: unknown codes are refused with an example, and a code that differs
+ * from a real one only by case or spaces (`"EU-WEST-1"`) names it.
+ */
+export function checkAwsRegion(field: string, value: unknown, problems: ArgsProblems): value is string {
+  if (isAwsRegion(value)) return true;
+  const near = typeof value === "string" ? value.trim().toLowerCase() : undefined;
+  problems.add(
+    `\`${field}\` must be an AWS region code such as eu-west-1 (got ${shown(value)})${isAwsRegion(near) ? `: did you mean ${shown(near)}?` : ""}`,
+  );
+  return false;
 }
