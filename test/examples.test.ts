@@ -40,6 +40,7 @@ it("object-lock-bucket-audit-archive: what its README lists, bucket in eu-west-1
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": 2,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+    "aws:s3/bucketPolicy:BucketPolicy": 2,
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2,
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 2,
     "aws:kms/key:Key": 2,

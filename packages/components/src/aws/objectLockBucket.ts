@@ -4,10 +4,24 @@ import * as kms from "@pulumi/aws/kms";
 import type * as iam from "@pulumi/aws/iam";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
-import type { RegionPairSides } from "../common/regions";
+import { checkRegionPair, RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceTags, validateServiceIdentity } from "../common/service";
-import { ArgsProblems, InvalidArgsError, plainValue, shown } from "../common/validation";
-import { s3ReplicationRole } from "./replicationRole";
+import {
+  ArgsProblems,
+  InvalidArgsError,
+  checkArgsObject,
+  checkBoolean,
+  checkKnownFields,
+  checkPlain,
+  checkWholeNumber,
+  checkedInput,
+  isComputed,
+  isPlainObject,
+  ownEntry,
+  shown,
+} from "../common/validation";
+import { tlsOnlyBucketPolicy } from "./bucketPolicies";
+import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 
 export type RetentionMode = "COMPLIANCE" | "GOVERNANCE";
 
@@ -16,10 +30,11 @@ export interface ObjectLockBucketArgs extends ServiceIdentity {
   readonly regions: RegionPairSides;
   /**
    * Default retention of every new object version, in days (1–36500). Creation-only in spirit: with
-   * COMPLIANCE, versions written under a longer retention stay locked that long.
+   * COMPLIANCE, versions written under a longer retention stay locked that long. An Output is checked
+   * when it resolves.
    * @default 365
    */
-  readonly retentionDays?: number;
+  readonly retentionDays?: pulumi.Input<number>;
   /**
    * `COMPLIANCE`: nobody, root included, can delete or shorten. `GOVERNANCE`: principals with
    * s3:BypassGovernanceRetention can.
@@ -28,7 +43,8 @@ export interface ObjectLockBucketArgs extends ServiceIdentity {
    */
   readonly retentionMode?: RetentionMode;
   /**
-   * KMS keys to encrypt with, per side.
+   * KMS keys to encrypt with, per side: key ARNs (not aliases) in that side's region. The replication
+   * role may use each key only through S3 in its region, for its bucket.
    * @default - a key per region, with rotation on, retained on delete
    */
   readonly kmsKeyArns?: {
@@ -38,7 +54,8 @@ export interface ObjectLockBucketArgs extends ServiceIdentity {
   /**
    * Replicate delete markers to the replica. Off, a delete in the primary leaves the replica's object
    * visible (protection against malicious or mistaken deletes); on, the replica mirrors deletes. Delete
-   * markers are outside the RTC SLA either way.
+   * markers are outside the RTC SLA either way. Off, the replication role is not granted
+   * `s3:ReplicateDelete`.
    * @default false
    */
   readonly replicateDeleteMarkers?: boolean;
@@ -49,7 +66,7 @@ export interface ObjectLockBucketArgs extends ServiceIdentity {
    */
   readonly replicationTimeControl?: boolean;
   /**
-   * Days after which noncurrent versions expire (they cannot expire while still locked).
+   * Days after which noncurrent versions expire (1–36500; they cannot expire while still locked).
    * @default - `retentionDays`
    */
   readonly noncurrentVersionExpirationDays?: number;
@@ -59,12 +76,12 @@ export interface ObjectLockBucketArgs extends ServiceIdentity {
    */
   readonly retainOnDelete?: boolean;
   /**
-   * SNS topic the replication alarms notify.
+   * SNS topic the replication alarms notify: its ARN, in the primary region (where the alarms are).
    * @default - alarms without actions
    */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /**
-   * Replication latency above which the latency alarm fires, in seconds (≥ 60).
+   * Replication latency above which the latency alarm fires, in seconds (60–86400).
    * @default 900 (the RTC threshold)
    */
   readonly replicationLatencyAlarmSeconds?: number;
@@ -81,40 +98,124 @@ export const REPLICATION_ACTIONS = {
     "s3:GetObjectRetention",
     "s3:GetObjectLegalHold",
   ],
-  destinationObjects: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+  destinationObjects: ["s3:ReplicateObject", "s3:ReplicateTags"],
+  // Only when delete markers are replicated (`replicateDeleteMarkers`).
+  destinationDeletes: ["s3:ReplicateDelete"],
   sourceKey: ["kms:Decrypt"],
   destinationKey: ["kms:Encrypt", "kms:GenerateDataKey"],
 } as const;
 
-/** Every problem with the plain arguments (values computed from other resources are checked by AWS). */
-export function validateObjectLockBucketArgs(args: ObjectLockBucketArgs): string[] {
+const FIELDS = [
+  "service",
+  "tier",
+  "regions",
+  "retentionDays",
+  "retentionMode",
+  "kmsKeyArns",
+  "replicateDeleteMarkers",
+  "replicationTimeControl",
+  "noncurrentVersionExpirationDays",
+  "retainOnDelete",
+  "alarmTopicArn",
+  "replicationLatencyAlarmSeconds",
+];
+const RETENTION_MODES: Readonly<Record<string, RetentionMode>> = {
+  COMPLIANCE: "COMPLIANCE",
+  GOVERNANCE: "GOVERNANCE",
+};
+const KMS_KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
+const SNS_TOPIC_ARN = /^arn:aws:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
+/**
+ * Pulumi names a bucket `<name>-<7 random characters>`, lowercased, and S3 allows 63 characters of
+ * lowercase letters, digits, '-' and '.': the replica, `<name>-replica-…`, leaves 47 for the name.
+ */
+const BUCKET_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+const BUCKET_NAME_MAX = 47;
+
+function checkRetentionDays(value: unknown, problems: ArgsProblems): void {
+  checkWholeNumber("retentionDays", value, { min: 1, max: 36_500, unit: "days", omitted: "365" }, problems);
+}
+
+function checkKmsKeyArn(
+  side: "primary" | "secondary",
+  region: string,
+  value: unknown,
+  problems: ArgsProblems,
+): void {
+  const match = typeof value === "string" ? KMS_KEY_ARN.exec(value) : null;
+  problems.check(
+    match?.[1] === region,
+    `\`kmsKeyArns.${side}\` must be the ARN of a KMS key in ${region}, where ${side === "primary" ? "the bucket" : "the replica"} is, such as arn:aws:kms:${region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (got ${shown(value)}); omit it to have one created`,
+  );
+}
+
+function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProblems): void {
+  const match = typeof value === "string" ? SNS_TOPIC_ARN.exec(value) : null;
+  problems.check(
+    match?.[1] === region,
+    `\`alarmTopicArn\` must be the ARN of an SNS topic in ${region}, where the alarms are, such as arn:aws:sns:${region}:111122223333:dr-alarms (got ${shown(value)}); omit it for alarms without actions`,
+  );
+}
+
+/**
+ * Every problem with the arguments, checked before anything reads them: shapes, YAML-typed values
+ * (quoted numbers, "false"), ranges, key and topic ARNs in the right region, and — given the component's
+ * `name` — whether it can name the buckets. Outputs are checked when they resolve, with the same messages.
+ */
+export function validateObjectLockBucketArgs(args: ObjectLockBucketArgs, name?: string): string[] {
   const problems = new ArgsProblems();
-  validateServiceIdentity(args, problems);
-  const retention = plainValue(args.retentionDays);
-  problems.check(
-    retention === undefined || (Number.isInteger(retention) && retention >= 1 && retention <= 36_500),
-    `\`retentionDays\` must be a whole number 1–36500 (got ${shown(retention)}); omit it to use 365`,
+  if (name !== undefined) {
+    problems.check(
+      name.length <= BUCKET_NAME_MAX && BUCKET_NAME.test(name.toLowerCase()) && !name.includes(".."),
+      `the name ${shown(name)} cannot name S3 buckets: use letters, digits, '-' and '.', starting and ending with a letter or digit, at most ${BUCKET_NAME_MAX} characters (the replica bucket is named "<name>-replica-<7 random characters>", lowercased, at most 63)`,
+    );
+  }
+  const raw: unknown = args;
+  if (!checkArgsObject(raw, "pass { service, tier, regions }", problems)) return [...problems.list];
+  validateServiceIdentity(raw as unknown as ServiceIdentity, problems);
+  const regions = checkRegionPair(raw.regions, problems) ? raw.regions : undefined;
+  if (!isComputed(raw.retentionDays)) checkRetentionDays(raw.retentionDays, problems);
+  const mode = raw.retentionMode;
+  if (mode !== undefined && ownEntry(RETENTION_MODES, mode) === undefined) {
+    const near = typeof mode === "string" ? ownEntry(RETENTION_MODES, mode.trim().toUpperCase()) : undefined;
+    problems.add(
+      `\`retentionMode\` must be "COMPLIANCE" or "GOVERNANCE" (got ${shown(mode)})${near ? `: did you mean ${shown(near)}?` : ""}`,
+    );
+  }
+  checkBoolean("replicateDeleteMarkers", raw.replicateDeleteMarkers, problems);
+  checkBoolean("replicationTimeControl", raw.replicationTimeControl, problems);
+  // A resource option: it must be known when the children are registered.
+  if (checkPlain("retainOnDelete", raw.retainOnDelete, problems))
+    checkBoolean("retainOnDelete", raw.retainOnDelete, problems);
+  checkWholeNumber(
+    "noncurrentVersionExpirationDays",
+    raw.noncurrentVersionExpirationDays,
+    { min: 1, max: 36_500, unit: "days", omitted: "`retentionDays`" },
+    problems,
   );
-  problems.check(
-    args.retentionMode === undefined ||
-      args.retentionMode === "COMPLIANCE" ||
-      args.retentionMode === "GOVERNANCE",
-    `\`retentionMode\` must be "COMPLIANCE" or "GOVERNANCE" (got ${shown(args.retentionMode)})`,
+  checkWholeNumber(
+    "replicationLatencyAlarmSeconds",
+    raw.replicationLatencyAlarmSeconds,
+    { min: 60, max: 86_400, unit: "seconds", omitted: "900" },
+    problems,
   );
-  const noncurrent = args.noncurrentVersionExpirationDays;
+  const keys = raw.kmsKeyArns;
+  if (keys !== undefined && !isPlainObject(keys)) {
+    problems.add(`\`kmsKeyArns\` must be { primary?, secondary? }, each a KMS key ARN (got ${shown(keys)})`);
+  } else if (keys !== undefined) {
+    checkKnownFields("kmsKeyArns", keys, ["primary", "secondary"], problems);
+    for (const side of ["primary", "secondary"] as const) {
+      if (regions && keys[side] !== undefined && !isComputed(keys[side]))
+        checkKmsKeyArn(side, regions[side].region, keys[side], problems);
+    }
+  }
+  if (regions && raw.alarmTopicArn !== undefined && !isComputed(raw.alarmTopicArn))
+    checkAlarmTopicArn(regions.primary.region, raw.alarmTopicArn, problems);
   problems.check(
-    noncurrent === undefined || (Number.isInteger(noncurrent) && noncurrent >= 1),
-    `\`noncurrentVersionExpirationDays\` must be a whole number ≥ 1 (got ${shown(noncurrent)}); omit it to use \`retentionDays\``,
+    regions === undefined || regions.primary.region !== regions.secondary.region,
+    `\`regions\` must name two different regions (both ${shown(regions?.primary.region)}): a replica in the same region does not survive a region loss`,
   );
-  const latency = args.replicationLatencyAlarmSeconds;
-  problems.check(
-    latency === undefined || (Number.isFinite(latency) && latency >= 60),
-    `\`replicationLatencyAlarmSeconds\` must be at least 60 (got ${shown(latency)}); omit it to use 900`,
-  );
-  problems.check(
-    args.regions.primary.region !== args.regions.secondary.region,
-    `\`regions\` must name two different regions (both ${shown(args.regions.primary.region)}): a replica in the same region does not survive a region loss`,
-  );
+  checkKnownFields("", raw, FIELDS, problems);
   return [...problems.list];
 }
 
@@ -126,8 +227,9 @@ interface BucketSide {
 
 /**
  * An S3 bucket with Object Lock in the primary region, replicated (with RTC by default) to a locked
- * replica in the secondary region: versioned, KMS-encrypted, public access blocked, ACLs disabled,
- * retained on delete, with alarms on replication latency and failures.
+ * replica in the secondary region: versioned, KMS-encrypted, public access blocked, requests without TLS
+ * denied, ACLs disabled, retained on delete, with alarms on replication latency and failures. The
+ * replication role is trusted only for this account's source bucket and uses the keys only through S3.
  */
 export class ObjectLockBucket extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:ObjectLockBucket";
@@ -140,17 +242,31 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: ObjectLockBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ObjectLockBucket.__pulumiType, name, {}, opts);
-    const problems = validateObjectLockBucketArgs(args);
+    const problems = validateObjectLockBucketArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("ObjectLockBucket", name, problems);
 
-    const retentionDays = args.retentionDays ?? 365;
+    const { primary, secondary } = args.regions;
+    // Outputs are checked when they resolve: the child that consumes a bad one is never registered.
+    const checked = <T>(input: pulumi.Input<T>, check: (value: unknown, problems: ArgsProblems) => void) =>
+      checkedInput("ObjectLockBucket", name, input, check);
+    const retentionDays = checked(args.retentionDays ?? 365, checkRetentionDays);
+    const givenKey = (side: "primary" | "secondary") => {
+      const key = args.kmsKeyArns?.[side];
+      return key === undefined
+        ? undefined
+        : checked(key, (value, p) => checkKmsKeyArn(side, args.regions[side].region, value, p));
+    };
+    const alarmTopicArn =
+      args.alarmTopicArn === undefined
+        ? undefined
+        : checked(args.alarmTopicArn, (value, p) => checkAlarmTopicArn(primary.region, value, p));
     const retentionMode = args.retentionMode ?? "COMPLIANCE";
     const rtc = args.replicationTimeControl ?? true;
+    const replicateDeleteMarkers = args.replicateDeleteMarkers ?? false;
     const retainOnDelete = args.retainOnDelete ?? true;
     const noncurrentDays = args.noncurrentVersionExpirationDays ?? retentionDays;
     const latencyThreshold = args.replicationLatencyAlarmSeconds ?? 900;
     const tags = serviceTags(args);
-    const { primary, secondary } = args.regions;
 
     const side = (
       suffix: string,
@@ -158,18 +274,19 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
       givenKey: pulumi.Input<string> | undefined,
     ): BucketSide => {
       const child = (id: string) => `${name}${suffix}${id}`;
-      const keyArn = givenKey
-        ? pulumi.output(givenKey)
-        : new kms.Key(
-            child("-key"),
-            {
-              description: `drkit ${args.service}: encrypts ${name}${suffix}`,
-              enableKeyRotation: true,
-              deletionWindowInDays: 30,
-              tags,
-            },
-            { parent: this, provider, retainOnDelete },
-          ).arn;
+      const keyArn =
+        givenKey !== undefined
+          ? pulumi.output(givenKey)
+          : new kms.Key(
+              child("-key"),
+              {
+                description: `drkit ${args.service}: encrypts ${name}${suffix}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                tags,
+              },
+              { parent: this, provider, retainOnDelete },
+            ).arn;
       const bucket = new s3.Bucket(
         `${name}${suffix}`,
         { objectLockEnabled: true, tags },
@@ -198,7 +315,7 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
         },
         { parent: this, provider },
       );
-      new s3.BucketPublicAccessBlock(
+      const publicAccessBlock = new s3.BucketPublicAccessBlock(
         child("-public-access"),
         {
           bucket: bucket.id,
@@ -208,6 +325,12 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
           restrictPublicBuckets: true,
         },
         { parent: this, provider },
+      );
+      new s3.BucketPolicy(
+        child("-policy"),
+        { bucket: bucket.id, policy: pulumi.jsonStringify(tlsOnlyBucketPolicy(bucket.arn)) },
+        // S3 refuses a policy and a public access block written to one bucket at the same time.
+        { parent: this, provider, dependsOn: [publicAccessBlock] },
       );
       new s3.BucketOwnershipControls(
         child("-ownership"),
@@ -233,8 +356,8 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
       return { bucket, keyArn, versioning };
     };
 
-    const source = side("", primary.awsProvider, args.kmsKeyArns?.primary);
-    const destination = side("-replica", secondary.awsProvider, args.kmsKeyArns?.secondary);
+    const source = side("", primary.awsProvider, givenKey("primary"));
+    const destination = side("-replica", secondary.awsProvider, givenKey("secondary"));
     this.bucket = source.bucket;
     this.replica = destination.bucket;
 
@@ -247,13 +370,24 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
           resources: [pulumi.interpolate`${source.bucket.arn}/*`],
         },
         {
-          actions: REPLICATION_ACTIONS.destinationObjects,
+          actions: [
+            ...REPLICATION_ACTIONS.destinationObjects,
+            ...(replicateDeleteMarkers ? REPLICATION_ACTIONS.destinationDeletes : []),
+          ],
           resources: [pulumi.interpolate`${destination.bucket.arn}/*`],
         },
-        { actions: REPLICATION_ACTIONS.sourceKey, resources: [source.keyArn] },
-        { actions: REPLICATION_ACTIONS.destinationKey, resources: [destination.keyArn] },
+        {
+          actions: REPLICATION_ACTIONS.sourceKey,
+          resources: [source.keyArn],
+          condition: kmsViaS3Condition(primary.region, source.bucket.arn),
+        },
+        {
+          actions: REPLICATION_ACTIONS.destinationKey,
+          resources: [destination.keyArn],
+          condition: kmsViaS3Condition(secondary.region, destination.bucket.arn),
+        },
       ],
-      { parent: this, provider: primary.awsProvider, tags },
+      { parent: this, provider: primary.awsProvider, tags, sourceBucketArn: source.bucket.arn },
     );
 
     const ruleId = "to-secondary";
@@ -267,7 +401,7 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
             id: ruleId,
             status: "Enabled",
             filter: {},
-            deleteMarkerReplication: { status: args.replicateDeleteMarkers ? "Enabled" : "Disabled" },
+            deleteMarkerReplication: { status: replicateDeleteMarkers ? "Enabled" : "Disabled" },
             sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
             destination: {
               bucket: destination.bucket.arn,
@@ -292,7 +426,7 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
       DestinationBucket: destination.bucket.bucket,
       RuleId: ruleId,
     };
-    const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
+    const actions = alarmTopicArn === undefined ? [] : [alarmTopicArn];
     const alarm = (suffix: string, metricName: string, statistic: string, threshold: number, what: string) =>
       new cloudwatch.MetricAlarm(
         `${name}-${suffix}`,

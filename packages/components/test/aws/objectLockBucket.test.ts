@@ -1,6 +1,8 @@
+import * as pulumi from "@pulumi/pulumi";
 import { runProgram, plainProperties, ProgramRun, CapturedResource } from "@drkit/cli/harness";
 import {
   DrRegionPair,
+  InvalidArgsError,
   ObjectLockBucket,
   ObjectLockBucketArgs,
   validateObjectLockBucketArgs,
@@ -13,8 +15,21 @@ const computedOutputs = {
   "aws:kms/key:Key": ["arn"],
   "aws:iam/role:Role": ["arn"],
 };
-const base = { project: "platform", stack: "prod", computedOutputs };
+// What the AWS provider answers for the account the primary provider deploys into.
+const call = (args: pulumi.runtime.MockCallArgs) =>
+  args.token === "aws:index/getCallerIdentity:getCallerIdentity"
+    ? {
+        accountId: "111122223333",
+        arn: "arn:aws:iam::111122223333:user/ci",
+        userId: "AIDAEXAMPLE",
+        id: "111122223333",
+      }
+    : args.inputs;
+const base = { project: "platform", stack: "prod", computedOutputs, call };
 const COMPONENT = "urn:pulumi:prod::platform::drkit:index:ObjectLockBucket::orders-data";
+const WEST_KEY = "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+const CENTRAL_KEY = "arn:aws:kms:eu-central-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+const TOPIC = "arn:aws:sns:eu-west-1:111122223333:dr";
 
 function program(args: Partial<Omit<ObjectLockBucketArgs, "regions">> = {}) {
   return () => {
@@ -50,6 +65,7 @@ describe("ObjectLockBucket", () => {
         "eu-west-1",
       ],
       ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "orders-data-ownership", "eu-west-1"],
+      ["aws:s3/bucketPolicy:BucketPolicy", "orders-data-policy", "eu-west-1"],
       ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "orders-data-public-access", "eu-west-1"],
       ["aws:s3/bucket:Bucket", "orders-data-replica", "eu-central-1"],
       [
@@ -73,6 +89,7 @@ describe("ObjectLockBucket", () => {
         "orders-data-replica-ownership",
         "eu-central-1",
       ],
+      ["aws:s3/bucketPolicy:BucketPolicy", "orders-data-replica-policy", "eu-central-1"],
       [
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "orders-data-replica-public-access",
@@ -109,13 +126,6 @@ describe("ObjectLockBucket", () => {
       { defaultRetention: { mode: "COMPLIANCE", days: 365 } },
       { defaultRetention: { mode: "COMPLIANCE", days: 365 } },
     ]);
-    expect(props(run.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0]!)).toEqual({
-      bucket: "orders-data-id",
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
     expect(
       props(run.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0]!).rules,
     ).toEqual([
@@ -158,7 +168,92 @@ describe("ObjectLockBucket", () => {
     );
   });
 
-  it("grants the replication role exactly the actions replication of a locked, encrypted bucket needs", async () => {
+  it("denies every request without TLS to both buckets, with a bucket policy set after the public access block", async () => {
+    const run = await runProgram(program(), base);
+    const policies = run.ofType("aws:s3/bucketPolicy:BucketPolicy");
+    expect(policies.map((p) => [p.name, props(p).bucket, JSON.parse(props(p).policy as string)])).toEqual(
+      ["orders-data", "orders-data-replica"].map((bucket) => [
+        `${bucket}-policy`,
+        `${bucket}-id`,
+        {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [`arn-of-${bucket}`, `arn-of-${bucket}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        },
+      ]),
+    );
+    // PutBucketPolicy and PutPublicAccessBlock on one bucket at once can conflict (OperationAborted).
+    const child = "urn:pulumi:prod::platform::drkit:index:ObjectLockBucket$aws:s3/";
+    expect(policies.map((p) => [...p.dependencies].sort())).toEqual(
+      ["orders-data", "orders-data-replica"].map((bucket) => [
+        `${child}bucket:Bucket::${bucket}`,
+        `${child}bucketPublicAccessBlock:BucketPublicAccessBlock::${bucket}-public-access`,
+      ]),
+    );
+  });
+
+  it("blocks public access to both buckets with all four flags", async () => {
+    const run = await runProgram(program(), base);
+    expect(run.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map(props)).toEqual(
+      ["orders-data-id", "orders-data-replica-id"].map((bucket) => ({
+        bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      })),
+    );
+  });
+
+  it("encrypts both buckets by default with SSE-KMS under the side's own key, with a bucket key", async () => {
+    const run = await runProgram(program(), base);
+    expect(
+      run
+        .ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        .map(props),
+    ).toEqual(
+      ["orders-data", "orders-data-replica"].map((bucket) => ({
+        bucket: `${bucket}-id`,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: `arn-of-${bucket}-key`,
+            },
+            bucketKeyEnabled: true,
+          },
+        ],
+      })),
+    );
+  });
+
+  it("lets only S3, replicating this account's source bucket, assume the replication role", async () => {
+    const run = await runProgram(program(), base);
+    const role = run.ofType("aws:iam/role:Role")[0]!;
+    expect(JSON.parse(props(role).assumeRolePolicy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": "111122223333", "aws:SourceArn": "arn-of-orders-data" },
+          },
+        },
+      ],
+    });
+  });
+
+  it("grants the replication role exactly what replication of a locked, encrypted bucket needs, and no deletes", async () => {
     const run = await runProgram(program(), base);
     const policy = JSON.parse(props(run.ofType("aws:iam/rolePolicy:RolePolicy")[0]!).policy as string);
     expect(policy.Statement).toEqual([
@@ -180,14 +275,30 @@ describe("ObjectLockBucket", () => {
       },
       {
         Effect: "Allow",
-        Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+        Action: ["s3:ReplicateObject", "s3:ReplicateTags"],
         Resource: ["arn-of-orders-data-replica/*"],
       },
-      { Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["arn-of-orders-data-key"] },
+      {
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: ["arn-of-orders-data-key"],
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+            "kms:EncryptionContext:aws:s3:arn": "arn-of-orders-data",
+          },
+        },
+      },
       {
         Effect: "Allow",
         Action: ["kms:Encrypt", "kms:GenerateDataKey"],
         Resource: ["arn-of-orders-data-replica-key"],
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": "s3.eu-central-1.amazonaws.com",
+            "kms:EncryptionContext:aws:s3:arn": "arn-of-orders-data-replica",
+          },
+        },
       },
     ]);
     expect(
@@ -195,6 +306,16 @@ describe("ObjectLockBucket", () => {
         .flat()
         .some((a) => a.includes("*")),
     ).toBe(false);
+  });
+
+  it("grants s3:ReplicateDelete only when delete markers are replicated", async () => {
+    const run = await runProgram(program({ replicateDeleteMarkers: true }), base);
+    const policy = JSON.parse(props(run.ofType("aws:iam/rolePolicy:RolePolicy")[0]!).policy as string);
+    expect(policy.Statement[2]).toEqual({
+      Effect: "Allow",
+      Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete"],
+      Resource: ["arn-of-orders-data-replica/*"],
+    });
   });
 
   it("alarms on replication latency above 900 s and on any failed operation, notifying the topic", async () => {
@@ -243,7 +364,7 @@ describe("ObjectLockBucket", () => {
         retentionMode: "GOVERNANCE",
         retentionDays: 30,
         replicateDeleteMarkers: true,
-        kmsKeyArns: { primary: "arn:key:west", secondary: "arn:key:central" },
+        kmsKeyArns: { primary: WEST_KEY, secondary: CENTRAL_KEY },
       }),
       base,
     );
@@ -258,7 +379,69 @@ describe("ObjectLockBucket", () => {
       }[]
     )[0]!;
     expect(rule.deleteMarkerReplication).toEqual({ status: "Enabled" });
-    expect(rule.destination.encryptionConfiguration).toEqual({ replicaKmsKeyId: "arn:key:central" });
+    expect(rule.destination.encryptionConfiguration).toEqual({ replicaKmsKeyId: CENTRAL_KEY });
+  });
+
+  it("takes retention, keys and the alarm topic as Outputs, checked when they resolve", async () => {
+    const run = await runProgram(
+      program({
+        retentionDays: pulumi.output(30),
+        kmsKeyArns: { primary: pulumi.output(WEST_KEY), secondary: pulumi.output(CENTRAL_KEY) },
+        alarmTopicArn: pulumi.output(TOPIC),
+      }),
+      base,
+    );
+    expect(
+      run
+        .ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+        .map((l) => props(l).rule),
+    ).toEqual([
+      { defaultRetention: { mode: "COMPLIANCE", days: 30 } },
+      { defaultRetention: { mode: "COMPLIANCE", days: 30 } },
+    ]);
+    expect(
+      run
+        .ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        .map(
+          (l) =>
+            (props(l).rules as { noncurrentVersionExpiration: unknown }[])[0]!.noncurrentVersionExpiration,
+        ),
+    ).toEqual([{ noncurrentDays: 30 }, { noncurrentDays: 30 }]);
+    expect(
+      run
+        .ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        .map(
+          (e) =>
+            (props(e).rules as { applyServerSideEncryptionByDefault: unknown }[])[0]!
+              .applyServerSideEncryptionByDefault,
+        ),
+    ).toEqual([
+      { sseAlgorithm: "aws:kms", kmsMasterKeyId: WEST_KEY },
+      { sseAlgorithm: "aws:kms", kmsMasterKeyId: CENTRAL_KEY },
+    ]);
+    expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => props(a).alarmActions)).toEqual([
+      [TOPIC],
+      [TOPIC],
+    ]);
+  });
+  // Outputs that resolve to bad values fail the update with the same messages as plain ones: through
+  // drkit check, in packages/cli/test/awsInputsAtResolution.test.ts.
+
+  it("takes optional arguments given as undefined (config.get of an unset key) as omitted", async () => {
+    const run = await runProgram(
+      program({
+        alarmTopicArn: undefined,
+        kmsKeyArns: { primary: undefined, secondary: undefined },
+        retentionDays: undefined,
+        replicateDeleteMarkers: undefined,
+      }),
+      base,
+    );
+    expect(run.ofType("aws:kms/key:Key")).toHaveLength(2);
+    expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => props(a).alarmActions)).toEqual([
+      [],
+      [],
+    ]);
   });
 
   it("constructs in preview, with names and ARNs unknown", async () => {
@@ -267,57 +450,240 @@ describe("ObjectLockBucket", () => {
       preview: true,
       computedOutputs: { "aws:s3/bucket:Bucket": ["arn", "bucket"] },
     });
-    expect(run.childrenOf(COMPONENT)).toHaveLength(21);
+    expect(run.childrenOf(COMPONENT)).toHaveLength(23);
     expect(run.byUrn(COMPONENT)!.outputs.service).toBe("orders");
+  });
+
+  const failsWith = async (args: unknown, problems: string[], name = "orders-data") => {
+    await expect(
+      runProgram(() => {
+        new ObjectLockBucket(name, args as ObjectLockBucketArgs);
+      }, base),
+    ).rejects.toThrow(new InvalidArgsError("ObjectLockBucket", name, problems));
+  };
+  const withRegions = (changes: Record<string, unknown>) => () => {
+    const regions = new DrRegionPair("dr", { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" });
+    return { service: "orders", tier: "critical", regions, ...changes };
+  };
+
+  it.each([
+    [
+      "args are missing",
+      undefined,
+      ["`args` must be an object (got undefined): pass { service, tier, regions }"],
+    ],
+    [
+      "regions is missing",
+      { service: "orders", tier: "critical" },
+      [
+        "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
+      ],
+    ],
+    [
+      "a side of regions is null",
+      { service: "orders", tier: "critical", regions: { primary: null, secondary: null } },
+      [
+        "`regions.primary` must be { region, awsProvider }, as a DrRegionPair side is (got null)",
+        "`regions.secondary` must be { region, awsProvider }, as a DrRegionPair side is (got null)",
+      ],
+    ],
+    [
+      "a side's region is not an AWS region and it has no provider",
+      {
+        service: "orders",
+        tier: "critical",
+        regions: { primary: { region: "west" }, secondary: { region: "eu-central-1", awsProvider: {} } },
+      },
+      [
+        '`regions.primary.region` must be an AWS region code such as eu-west-1 (got "west")',
+        "`regions.primary.awsProvider` must be an AWS provider (got undefined): pass a DrRegionPair, whose sides carry one",
+        "`regions.secondary.awsProvider` must be an AWS provider (got {}): pass a DrRegionPair, whose sides carry one",
+      ],
+    ],
+  ])("fails when %s", async (_case, args, problems) => {
+    await failsWith(args, problems);
   });
 
   it.each([
     [
       "retentionDays is 0",
       { retentionDays: 0 },
-      "`retentionDays` must be a whole number 1–36500 (got 0); omit it to use 365",
+      "`retentionDays` must be a whole number of days from 1 to 36500 (got 0); omit it to use 365",
     ],
     [
       "retentionDays is 36501",
       { retentionDays: 36_501 },
-      "`retentionDays` must be a whole number 1–36500 (got 36501); omit it to use 365",
+      "`retentionDays` must be a whole number of days from 1 to 36500 (got 36501); omit it to use 365",
+    ],
+    [
+      "retentionDays is a quoted number from YAML",
+      { retentionDays: "30" },
+      '`retentionDays` must be a whole number of days from 1 to 36500 (got "30"): write it without quotes; omit it to use 365',
     ],
     [
       "the mode is unknown",
-      { retentionMode: "STRICT" as never },
+      { retentionMode: "STRICT" },
       '`retentionMode` must be "COMPLIANCE" or "GOVERNANCE" (got "STRICT")',
+    ],
+    [
+      "the mode is in lower case",
+      { retentionMode: "compliance" },
+      '`retentionMode` must be "COMPLIANCE" or "GOVERNANCE" (got "compliance"): did you mean "COMPLIANCE"?',
+    ],
+    [
+      "the mode is a property of Object.prototype",
+      { retentionMode: "constructor" },
+      '`retentionMode` must be "COMPLIANCE" or "GOVERNANCE" (got "constructor")',
+    ],
+    [
+      'delete-marker replication is the YAML string "false"',
+      { replicateDeleteMarkers: "false" },
+      '`replicateDeleteMarkers` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      'replication time control is the YAML string "false"',
+      { replicationTimeControl: "false" },
+      '`replicationTimeControl` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      'retainOnDelete is the YAML string "false"',
+      { retainOnDelete: "false" },
+      '`retainOnDelete` must be true or false (got "false"): in YAML write it without quotes',
+    ],
+    [
+      "retainOnDelete is an Output",
+      { retainOnDelete: pulumi.output(false) },
+      "`retainOnDelete` must be a plain value, known when the program runs (got an Output (a value computed from another resource)): it decides which resources are created",
     ],
     [
       "noncurrent expiry is 0 days",
       { noncurrentVersionExpirationDays: 0 },
-      "`noncurrentVersionExpirationDays` must be a whole number ≥ 1 (got 0); omit it to use `retentionDays`",
+      "`noncurrentVersionExpirationDays` must be a whole number of days from 1 to 36500 (got 0); omit it to use `retentionDays`",
     ],
     [
       "the latency alarm is under a minute",
       { replicationLatencyAlarmSeconds: 30 },
-      "`replicationLatencyAlarmSeconds` must be at least 60 (got 30); omit it to use 900",
+      "`replicationLatencyAlarmSeconds` must be a whole number of seconds from 60 to 86400 (got 30); omit it to use 900",
+    ],
+    [
+      "the latency alarm is over a day",
+      { replicationLatencyAlarmSeconds: 86_401 },
+      "`replicationLatencyAlarmSeconds` must be a whole number of seconds from 60 to 86400 (got 86401); omit it to use 900",
+    ],
+    [
+      "kmsKeyArns is a string",
+      { kmsKeyArns: WEST_KEY },
+      `\`kmsKeyArns\` must be { primary?, secondary? }, each a KMS key ARN (got "${WEST_KEY}")`,
+    ],
+    [
+      "a key ARN is empty",
+      { kmsKeyArns: { primary: "" } },
+      '`kmsKeyArns.primary` must be the ARN of a KMS key in eu-west-1, where the bucket is, such as arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (got ""); omit it to have one created',
+    ],
+    [
+      "the replica's key is in the primary region",
+      { kmsKeyArns: { secondary: WEST_KEY } },
+      `\`kmsKeyArns.secondary\` must be the ARN of a KMS key in eu-central-1, where the replica is, such as arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (got "${WEST_KEY}"); omit it to have one created`,
+    ],
+    [
+      "a key is given by its alias",
+      { kmsKeyArns: { primary: "alias/orders" } },
+      '`kmsKeyArns.primary` must be the ARN of a KMS key in eu-west-1, where the bucket is, such as arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (got "alias/orders"); omit it to have one created',
+    ],
+    [
+      "the alarm topic is empty",
+      { alarmTopicArn: "" },
+      '`alarmTopicArn` must be the ARN of an SNS topic in eu-west-1, where the alarms are, such as arn:aws:sns:eu-west-1:111122223333:dr-alarms (got ""); omit it for alarms without actions',
+    ],
+    [
+      "the alarm topic is in another region",
+      { alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:dr" },
+      '`alarmTopicArn` must be the ARN of an SNS topic in eu-west-1, where the alarms are, such as arn:aws:sns:eu-west-1:111122223333:dr-alarms (got "arn:aws:sns:us-east-1:111122223333:dr"); omit it for alarms without actions',
+    ],
+    [
+      "an argument is misspelt",
+      { replicateDeleteMarker: true },
+      "`replicateDeleteMarker` is not an argument drkit knows: did you mean `replicateDeleteMarkers`?",
     ],
     [
       "the service is not a DNS label",
       { service: "Orders_DB" },
       "`service` must be a DNS label: lowercase letters, digits and '-', at most 63 characters (got \"Orders_DB\")",
     ],
-  ])("fails when %s", async (_title, changes, message) => {
-    await expect(runProgram(program(changes), base)).rejects.toThrow(
-      `ObjectLockBucket "orders-data" has invalid arguments:\n  - ${message}`,
+  ] as [string, Record<string, unknown>, string][])("fails when %s", async (_title, changes, message) => {
+    await expect(runProgram(program(changes as Partial<ObjectLockBucketArgs>), base)).rejects.toThrow(
+      new InvalidArgsError("ObjectLockBucket", "orders-data", [message]),
     );
   });
 
-  it("fails when both regions are the same", () => {
-    const side = { region: "eu-west-1" } as never;
-    expect(
-      validateObjectLockBucketArgs({
-        service: "orders",
-        tier: "critical",
-        regions: { primary: side, secondary: side },
-      }),
-    ).toEqual([
-      '`regions` must name two different regions (both "eu-west-1"): a replica in the same region does not survive a region loss',
-    ]);
+  it("fails when the name cannot name S3 buckets", async () => {
+    const long = "orders-" + "x".repeat(41);
+    await expect(
+      runProgram(() => {
+        new ObjectLockBucket("Orders_Data", withRegions({})());
+      }, base),
+    ).rejects.toThrow(
+      new InvalidArgsError("ObjectLockBucket", "Orders_Data", [
+        "the name \"Orders_Data\" cannot name S3 buckets: use letters, digits, '-' and '.', starting and ending with a letter or digit, at most 47 characters (the replica bucket is named \"<name>-replica-<7 random characters>\", lowercased, at most 63)",
+      ]),
+    );
+    await expect(
+      runProgram(() => {
+        new ObjectLockBucket(long, withRegions({})());
+      }, base),
+    ).rejects.toThrow(
+      new InvalidArgsError("ObjectLockBucket", long, [
+        `the name "${long}" cannot name S3 buckets: use letters, digits, '-' and '.', starting and ending with a letter or digit, at most 47 characters (the replica bucket is named "<name>-replica-<7 random characters>", lowercased, at most 63)`,
+      ]),
+    );
+  });
+
+  it("fails when many arguments are wrong, listing every problem before creating anything", async () => {
+    const created: string[] = [];
+    await expect(
+      runProgram(
+        () => {
+          new ObjectLockBucket(
+            "orders-data",
+            withRegions({
+              retentionDays: 0,
+              retentionMode: "STRICT",
+              replicateDeleteMarkers: "false",
+            })() as never,
+          );
+        },
+        {
+          ...base,
+          newResource: (args) => {
+            created.push(args.type);
+            return { id: `${args.name}-id`, state: args.inputs };
+          },
+        },
+      ),
+    ).rejects.toThrow(
+      new InvalidArgsError("ObjectLockBucket", "orders-data", [
+        "`retentionDays` must be a whole number of days from 1 to 36500 (got 0); omit it to use 365",
+        '`retentionMode` must be "COMPLIANCE" or "GOVERNANCE" (got "STRICT")',
+        '`replicateDeleteMarkers` must be true or false (got "false"): in YAML write it without quotes',
+      ]),
+    );
+    expect(created.filter((type) => type.startsWith("aws:"))).toEqual([]);
+  });
+
+  it("fails when both regions are the same", async () => {
+    await expect(
+      runProgram(() => {
+        const pair = new DrRegionPair("dr", { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" });
+        const regions = { primary: pair.primary, secondary: pair.primary };
+        expect(validateObjectLockBucketArgs({ service: "orders", tier: "critical", regions })).toEqual([
+          '`regions` must name two different regions (both "eu-west-1"): a replica in the same region does not survive a region loss',
+        ]);
+        new ObjectLockBucket("orders-data", { service: "orders", tier: "critical", regions });
+      }, base),
+    ).rejects.toThrow(
+      new InvalidArgsError("ObjectLockBucket", "orders-data", [
+        '`regions` must name two different regions (both "eu-west-1"): a replica in the same region does not survive a region loss',
+      ]),
+    );
   });
 });
