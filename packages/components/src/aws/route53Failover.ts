@@ -1,28 +1,47 @@
+import { isIPv4, isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as route53 from "@pulumi/aws/route53";
 import * as arc from "@pulumi/aws/route53recoverycontrol";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import type { RegionPairSides } from "../common/regions";
+import { checkRegionPair, RegionPairSides } from "../common/regions";
 import { ServiceIdentity, serviceTags, validateServiceIdentity } from "../common/service";
-import { ArgsProblems, InvalidArgsError, plainValue, shown } from "../common/validation";
+import {
+  ArgsProblems,
+  InvalidArgsError,
+  checkArgsObject,
+  checkBoolean,
+  checkKnownFields,
+  checkPlain,
+  checkWholeNumber,
+  checkedInput,
+  isComputed,
+  isPlainObject,
+  ownEntry,
+  shown,
+  validatedInput,
+} from "../common/validation";
 
-/** Where one region's traffic goes: an alias target (load balancer, CloudFront…) or a plain value. */
+/**
+ * Where one region's traffic goes: an alias target (load balancer, CloudFront…) or a plain value; both
+ * sides the same kind.
+ */
 export interface FailoverEndpoint {
-  /** Alias target; its health is evaluated too (`evaluateTargetHealth`). */
+  /** Alias target: its DNS name and hosted zone ID; its health is evaluated too (`evaluateTargetHealth`). */
   readonly alias?: { readonly name: pulumi.Input<string>; readonly zoneId: pulumi.Input<string> };
-  /** A plain record value (an IP for A records, a hostname for CNAME). */
+  /** A plain record value, fitting `recordType`: an IPv4 address (A), an IPv6 address (AAAA), a host name (CNAME). */
   readonly value?: pulumi.Input<string>;
   /**
-   * Host the health check probes.
-   * @default - the alias name or the value
+   * Host the health check probes (and names in TLS SNI and the Host header). For A/AAAA values the check
+   * probes the address itself, with this host name if given.
+   * @default - the alias name, or the CNAME's value
    */
   readonly healthCheckFqdn?: pulumi.Input<string>;
 }
 
 export interface HealthCheckSettings {
-  /** @default "/healthz" */
+  /** Path the HTTPS check requests: starts with "/", at most 255 characters. @default "/healthz" */
   readonly path?: string;
-  /** @default 443 */
+  /** 1–65535. @default 443 */
   readonly port?: number;
   /**
    * Seconds between checks from each checker: 10 or 30. Detection takes about interval × threshold.
@@ -37,9 +56,10 @@ export type RoutingMode =
   /** PRIMARY/SECONDARY records switched by health checks: the data-plane path. */
   | { readonly mode: "failover" }
   /**
-   * Weighted records with health checks. The weights are inputs so a separate failover stack can own
-   * them: with `manageRecords: false` this component creates the health checks (and ARC) only, and
-   * exports the record specs (`failoverOutputs`) for that stack.
+   * Weighted records with health checks. The weights (0–255) are inputs so a separate failover stack can
+   * own them: with `manageRecords: false` this component creates the health checks (and ARC) only, and
+   * exports the record specs (`failoverOutputs`) for that stack. Weights that are Outputs are checked when
+   * they resolve.
    */
   | {
       readonly mode: "weighted";
@@ -54,15 +74,19 @@ export type RoutingMode =
 export interface Route53FailoverArgs extends ServiceIdentity {
   /** The regions of the two endpoints; usually a `DrRegionPair`. */
   readonly regions: RegionPairSides;
-  /** Hosted zone of the record. */
+  /** Hosted zone ID of the record, e.g. `Z0123456789ABCDEFGHIJ`. */
   readonly zoneId: pulumi.Input<string>;
-  /** Fully qualified record name, e.g. `api.example.com`. */
+  /** Fully qualified record name in lowercase, e.g. `api.example.com`. */
   readonly recordName: string;
-  /** @default "A" for alias endpoints, "CNAME" for values */
+  /** The values must fit it: A takes IPv4 addresses, AAAA IPv6 ones, CNAME host names. @default "A" for alias endpoints, "CNAME" for values */
   readonly recordType?: "A" | "AAAA" | "CNAME";
   readonly primary: FailoverEndpoint;
   readonly secondary: FailoverEndpoint;
-  /** TTL of non-alias records, seconds. AWS advises 60 with health checks. @default 60 */
+  /**
+   * TTL of value records, seconds (0–86400). AWS advises 60 with health checks. Alias records answer with
+   * their target's TTL, so it is refused for them.
+   * @default 60
+   */
   readonly ttlSeconds?: number;
   /** @default - HTTPS on 443 at /healthz, every 10 s, 3 failures */
   readonly healthCheck?: HealthCheckSettings;
@@ -71,7 +95,8 @@ export interface Route53FailoverArgs extends ServiceIdentity {
   /**
    * Route 53 ARC: a cluster, a control panel, one routing control per region with a safety rule keeping
    * at least one on, and RECOVERY_CONTROL health checks on the records: the switch AWS recommends for
-   * recovery. Costs an ARC cluster (billed hourly).
+   * recovery. Costs an ARC cluster (billed hourly). Its names are `<name>-…`, at most 64 characters: the
+   * component's name can have at most 48.
    * @default false
    */
   readonly arc?: boolean;
@@ -98,68 +123,337 @@ export interface FailoverSideSpec {
   readonly values?: string[];
 }
 
-const RECORD_NAME = /^(?=.{1,253}$)([a-z0-9*]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}\.?$/;
+const FIELDS = [
+  "service",
+  "tier",
+  "regions",
+  "zoneId",
+  "recordName",
+  "recordType",
+  "primary",
+  "secondary",
+  "ttlSeconds",
+  "healthCheck",
+  "routing",
+  "arc",
+];
+type Side = "primary" | "secondary";
+type RecordType = NonNullable<Route53FailoverArgs["recordType"]>;
 
-export function validateRoute53FailoverArgs(args: Route53FailoverArgs): string[] {
-  const problems = new ArgsProblems();
-  validateServiceIdentity(args, problems);
-  problems.check(
-    typeof args.recordName === "string" && RECORD_NAME.test(args.recordName),
-    `\`recordName\` must be a fully qualified domain name such as api.example.com (got ${shown(args.recordName)})`,
+const LABEL = "[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?";
+/** A record name: lowercase labels of at most 63 characters, the first one possibly `*`, at most 253. */
+const RECORD_NAME = new RegExp(
+  `^(?=.{1,253}\\.?$)(?:\\*\\.)?(?:${LABEL}\\.)+[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?\\.?$`,
+);
+/** A host name to point at or probe: DNS is case-insensitive (ELB names come in mixed case). */
+const HOST_NAME = new RegExp(
+  `^(?=.{1,253}\\.?$)(?:[a-z0-9_](?:[-a-z0-9_]{0,61}[a-z0-9_])?\\.)+[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?\\.?$`,
+  "i",
+);
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+/** ARC names: 1–64 characters, no white space nor & > < ' " ; (the API's own limits). */
+const ARC_NAME = /^[^\s&<>'";]{1,64}$/;
+const ARC_LONGEST_SUFFIX = "-at-least-one-on";
+
+const isHostName = (value: unknown): value is string => typeof value === "string" && HOST_NAME.test(value);
+/** What each record type holds, and the fix that names the right type for a value that does not fit. */
+const RECORD_TYPES: Readonly<
+  Record<string, { readonly holds: string; readonly fits: (value: unknown) => boolean }>
+> = {
+  A: { holds: "an IPv4 address for an A record", fits: (v) => typeof v === "string" && isIPv4(v) },
+  AAAA: { holds: "an IPv6 address for an AAAA record", fits: (v) => typeof v === "string" && isIPv6(v) },
+  CNAME: { holds: "a host name for a CNAME record", fits: isHostName },
+};
+const ROUTING_MODES: Readonly<Record<string, readonly string[]>> = {
+  failover: ["mode"],
+  weighted: ["mode", "primaryWeight", "secondaryWeight", "allowAllZeroWeights", "manageRecords"],
+};
+
+function typeFor(value: unknown): RecordType | undefined {
+  if (typeof value !== "string") return undefined;
+  if (isIPv4(value)) return "A";
+  if (isIPv6(value)) return "AAAA";
+  return isHostName(value) ? "CNAME" : undefined;
+}
+
+function checkZoneId(field: string, example: string, value: unknown, problems: ArgsProblems): void {
+  if (typeof value === "string" && HOSTED_ZONE_ID.test(value)) return;
+  const near =
+    typeof value === "string"
+      ? value
+          .trim()
+          .replace(/^\/?hostedzone\//, "")
+          .toUpperCase()
+      : undefined;
+  problems.add(
+    `\`${field}\` must be ${field === "zoneId" ? "a Route 53 hosted zone ID" : "the target's hosted zone ID"} such as ${example} (got ${shown(value)})${near !== undefined && near !== value && HOSTED_ZONE_ID.test(near) ? `: did you mean ${shown(near)}?` : ""}`,
   );
-  for (const side of ["primary", "secondary"] as const) {
-    const endpoint = args[side];
-    problems.check(
-      (endpoint.alias === undefined) !== (endpoint.value === undefined),
-      `\`${side}\` needs exactly one of \`alias\` or \`value\``,
+}
+
+function checkRecordValue(side: Side, type: RecordType, value: unknown, problems: ArgsProblems): void {
+  const spec = RECORD_TYPES[type];
+  if (spec === undefined || spec.fits(value)) return;
+  const fitting = typeFor(value);
+  const fix =
+    fitting === undefined
+      ? ""
+      : `: set \`recordType: "${fitting}"\` for ${fitting === "A" ? "an IPv4 address" : fitting === "AAAA" ? "an IPv6 address" : "a host name"}`;
+  problems.add(`\`${side}.value\` must be ${spec.holds} (got ${shown(value)})${fix}`);
+}
+
+function checkAliasName(side: Side, value: unknown, problems: ArgsProblems): void {
+  problems.check(
+    isHostName(value),
+    `\`${side}.alias.name\` must be the target's DNS name, such as my-lb-1234.eu-west-1.elb.amazonaws.com (got ${shown(value)})`,
+  );
+}
+
+function checkHealthCheckFqdn(side: Side, value: unknown, problems: ArgsProblems): void {
+  problems.check(
+    isHostName(value),
+    `\`${side}.healthCheckFqdn\` must be a host name such as api.example.com (got ${shown(value)}); omit it to probe the alias name or the value`,
+  );
+}
+
+function checkWeight(side: Side, value: unknown, problems: ArgsProblems): void {
+  checkWholeNumber(`routing.${side}Weight`, value, { min: 0, max: 255 }, problems);
+}
+
+function checkWeights(
+  weights: readonly [unknown, unknown],
+  allowAllZero: boolean,
+  problems: ArgsProblems,
+): void {
+  checkWeight("primary", weights[0], problems);
+  checkWeight("secondary", weights[1], problems);
+  problems.check(
+    !(weights[0] === 0 && weights[1] === 0) || allowAllZero,
+    "`routing`: both weights are 0, so Route 53 would split traffic equally; give the active region a weight, or set `allowAllZeroWeights: true` if that is really meant",
+  );
+}
+
+/** Which of `alias` and `value` an endpoint has, when it has exactly one. */
+function kindOf(endpoint: unknown): "alias" | "value" | undefined {
+  if (!isPlainObject(endpoint) || (endpoint.alias === undefined) === (endpoint.value === undefined))
+    return undefined;
+  return endpoint.alias !== undefined ? "alias" : "value";
+}
+
+/** One endpoint's shape and values (against `recordType` when there is one to fit). */
+function checkEndpoint(
+  side: Side,
+  endpoint: unknown,
+  recordType: RecordType | undefined,
+  problems: ArgsProblems,
+): void {
+  if (!isPlainObject(endpoint)) {
+    problems.add(
+      `\`${side}\` must be { alias: { name, zoneId } } or { value }, with an optional healthCheckFqdn (got ${shown(endpoint)})`,
     );
+    return;
   }
-  const ttl = args.ttlSeconds;
-  problems.check(
-    ttl === undefined || (Number.isInteger(ttl) && ttl >= 0 && ttl <= 86_400),
-    `\`ttlSeconds\` must be a whole number 0–86400 (got ${shown(ttl)}); omit it to use 60`,
+  checkKnownFields(side, endpoint, ["alias", "value", "healthCheckFqdn"], problems);
+  if (endpoint.healthCheckFqdn !== undefined && !isComputed(endpoint.healthCheckFqdn))
+    checkHealthCheckFqdn(side, endpoint.healthCheckFqdn, problems);
+  if ((endpoint.alias === undefined) === (endpoint.value === undefined)) {
+    problems.add(`\`${side}\` needs exactly one of \`alias\` or \`value\` (got ${shown(endpoint)})`);
+    return;
+  }
+  if (endpoint.value !== undefined) {
+    if (recordType !== undefined && !isComputed(endpoint.value))
+      checkRecordValue(side, recordType, endpoint.value, problems);
+    return;
+  }
+  const alias = endpoint.alias;
+  if (!isPlainObject(alias)) {
+    problems.add(`\`${side}.alias\` must be { name, zoneId } (got ${shown(alias)})`);
+    return;
+  }
+  checkKnownFields(`${side}.alias`, alias, ["name", "zoneId"], problems);
+  if (!isComputed(alias.name)) checkAliasName(side, alias.name, problems);
+  if (!isComputed(alias.zoneId))
+    checkZoneId(`${side}.alias.zoneId`, "Z32O12XQLNTSW2", alias.zoneId, problems);
+}
+
+function checkHealthCheck(value: unknown, problems: ArgsProblems): void {
+  if (value === undefined) return;
+  if (!isPlainObject(value)) {
+    problems.add(
+      `\`healthCheck\` must be { path?, port?, requestIntervalSeconds?, failureThreshold? } (got ${shown(value)})`,
+    );
+    return;
+  }
+  checkKnownFields(
+    "healthCheck",
+    value,
+    ["path", "port", "requestIntervalSeconds", "failureThreshold"],
+    problems,
   );
-  const check = args.healthCheck ?? {};
+  const path = value.path;
   problems.check(
-    check.requestIntervalSeconds === undefined ||
-      check.requestIntervalSeconds === 10 ||
-      check.requestIntervalSeconds === 30,
-    `\`healthCheck.requestIntervalSeconds\` must be 10 or 30 (got ${shown(check.requestIntervalSeconds)})`,
+    path === undefined || (typeof path === "string" && path.startsWith("/") && path.length <= 255),
+    `\`healthCheck.path\` must be a path starting with "/", at most 255 characters (got ${shown(path)}); omit it to use "/healthz"`,
   );
+  checkWholeNumber("healthCheck.port", value.port, { min: 1, max: 65_535, omitted: "443" }, problems);
+  const interval = value.requestIntervalSeconds;
   problems.check(
-    check.failureThreshold === undefined ||
-      (Number.isInteger(check.failureThreshold) &&
-        check.failureThreshold >= 1 &&
-        check.failureThreshold <= 10),
-    `\`healthCheck.failureThreshold\` must be a whole number 1–10 (got ${shown(check.failureThreshold)})`,
+    interval === undefined || interval === 10 || interval === 30,
+    `\`healthCheck.requestIntervalSeconds\` must be 10 or 30 (got ${shown(interval)})${typeof interval === "string" ? ": write it without quotes" : ""}; omit it to use 10`,
   );
-  problems.check(
-    check.port === undefined || (Number.isInteger(check.port) && check.port >= 1 && check.port <= 65_535),
-    `\`healthCheck.port\` must be 1–65535 (got ${shown(check.port)})`,
+  checkWholeNumber(
+    "healthCheck.failureThreshold",
+    value.failureThreshold,
+    { min: 1, max: 10, omitted: "3" },
+    problems,
   );
-  problems.check(
-    check.path === undefined || check.path.startsWith("/"),
-    `\`healthCheck.path\` must start with "/" (got ${shown(check.path)})`,
-  );
-  const routing = args.routing;
-  if (routing?.mode === "weighted") {
-    const weights = [plainValue(routing.primaryWeight), plainValue(routing.secondaryWeight)];
-    for (const [i, weight] of weights.entries()) {
-      problems.check(
-        weight === undefined || (Number.isInteger(weight) && weight >= 0 && weight <= 255),
-        `\`routing.${i === 0 ? "primary" : "secondary"}Weight\` must be a whole number 0–255 (got ${shown(weight)})`,
-      );
+}
+
+function checkRouting(value: unknown, problems: ArgsProblems): void {
+  if (value === undefined) return;
+  if (!isPlainObject(value)) {
+    problems.add(
+      `\`routing\` must be { mode: "failover" } or { mode: "weighted", primaryWeight, secondaryWeight, allowAllZeroWeights?, manageRecords? } (got ${shown(value)})`,
+    );
+    return;
+  }
+  if (!checkPlain("routing.mode", value.mode, problems)) return;
+  const known = ownEntry(ROUTING_MODES, value.mode);
+  if (known === undefined) {
+    problems.add(`\`routing.mode\` must be "failover" or "weighted" (got ${shown(value.mode)})`);
+    return;
+  }
+  checkKnownFields("routing", value, known, problems);
+  if (value.mode !== "weighted") return;
+  const allowAllZero = checkBoolean("routing.allowAllZeroWeights", value.allowAllZeroWeights, problems)
+    ? value.allowAllZeroWeights === true
+    : true;
+  if (checkPlain("routing.manageRecords", value.manageRecords, problems))
+    checkBoolean("routing.manageRecords", value.manageRecords, problems);
+  const weights = [value.primaryWeight, value.secondaryWeight] as const;
+  for (const [i, side] of (["primary", "secondary"] as const).entries()) {
+    if (weights[i] === undefined)
+      problems.add(`\`routing.${side}Weight\` is required in weighted mode: a whole number from 0 to 255`);
+  }
+  if (weights.every((w) => w !== undefined && !isComputed(w))) checkWeights(weights, allowAllZero, problems);
+  else
+    for (const [i, side] of (["primary", "secondary"] as const).entries()) {
+      if (weights[i] !== undefined && !isComputed(weights[i])) checkWeight(side, weights[i], problems);
     }
+}
+
+/**
+ * Every problem with the arguments, checked before anything reads them: shapes, YAML-typed values,
+ * enumerations, values that must fit the record type, ranges, and — given the component's `name` —
+ * whether it can name the ARC resources. Outputs are checked when they resolve, with the same messages.
+ */
+export function validateRoute53FailoverArgs(args: Route53FailoverArgs, name?: string): string[] {
+  const problems = new ArgsProblems();
+  const raw: unknown = args;
+  if (
+    !checkArgsObject(raw, "pass { service, tier, regions, zoneId, recordName, primary, secondary }", problems)
+  )
+    return [...problems.list];
+  validateServiceIdentity(raw as unknown as ServiceIdentity, problems);
+  const regions = checkRegionPair(raw.regions, problems) ? raw.regions : undefined;
+  if (!isComputed(raw.zoneId)) checkZoneId("zoneId", "Z0123456789ABCDEFGHIJ", raw.zoneId, problems);
+  if (typeof raw.recordName !== "string" || !RECORD_NAME.test(raw.recordName)) {
+    const near = typeof raw.recordName === "string" ? raw.recordName.trim().toLowerCase() : undefined;
+    problems.add(
+      `\`recordName\` must be a fully qualified domain name such as api.example.com (got ${shown(raw.recordName)})${near !== undefined && RECORD_NAME.test(near) ? `: did you mean ${shown(near)}?` : ""}`,
+    );
+  }
+  let recordType: RecordType | undefined;
+  if (raw.recordType !== undefined) {
+    if (ownEntry(RECORD_TYPES, raw.recordType) === undefined)
+      problems.add(`\`recordType\` must be "A", "AAAA" or "CNAME" (got ${shown(raw.recordType)})`);
+    else recordType = raw.recordType as RecordType;
+  }
+  const kinds = [kindOf(raw.primary), kindOf(raw.secondary)] as const;
+  const mixed = kinds[0] !== undefined && kinds[1] !== undefined && kinds[0] !== kinds[1];
+  // Values must fit the record type, given or by default; mixed kinds (refused below) have no one type.
+  const typeForValues: RecordType | undefined = mixed
+    ? undefined
+    : raw.recordType !== undefined
+      ? recordType
+      : (kinds[0] ?? kinds[1]) === "alias"
+        ? "A"
+        : "CNAME";
+  checkEndpoint("primary", raw.primary, typeForValues, problems);
+  checkEndpoint("secondary", raw.secondary, typeForValues, problems);
+  problems.check(
+    !mixed,
+    `\`primary\` is ${kinds[0] === "alias" ? "an `alias`" : "a `value`"} and \`secondary\` ${kinds[1] === "alias" ? "an `alias`" : "a `value`"}: give both sides the same kind, so both records have the same type and caching (an alias has no TTL)`,
+  );
+  checkWholeNumber(
+    "ttlSeconds",
+    raw.ttlSeconds,
+    { min: 0, max: 86_400, unit: "seconds", omitted: "60" },
+    problems,
+  );
+  problems.check(
+    raw.ttlSeconds === undefined || kinds[0] !== "alias" || kinds[1] !== "alias",
+    `\`ttlSeconds\` applies to value records only (got ${shown(raw.ttlSeconds)}): alias records answer with their target's TTL; remove it`,
+  );
+  checkHealthCheck(raw.healthCheck, problems);
+  checkRouting(raw.routing, problems);
+  if (checkPlain("arc", raw.arc, problems)) checkBoolean("arc", raw.arc, problems);
+  if (raw.arc === true && name !== undefined) {
+    const longest = `${name}${ARC_LONGEST_SUFFIX}`;
     problems.check(
-      !(weights[0] === 0 && weights[1] === 0) || routing.allowAllZeroWeights === true,
-      "`routing`: both weights are 0, so Route 53 would split traffic equally; give the active region a weight, or set `allowAllZeroWeights: true` if that is really meant",
+      ARC_NAME.test(longest),
+      `the name ${shown(name)} cannot name ARC resources: with \`arc: true\` the safety rule is named "<name>${ARC_LONGEST_SUFFIX}", which must be at most 64 characters, without spaces or & > < ' " ; (got ${longest.length} characters): use a name of at most ${64 - ARC_LONGEST_SUFFIX.length} characters, without them`,
     );
   }
   problems.check(
-    args.regions.primary.region !== args.regions.secondary.region,
-    `\`regions\` must name two different regions (both ${shown(args.regions.primary.region)})`,
+    regions === undefined || regions.primary.region !== regions.secondary.region,
+    `\`regions\` must name two different regions (both ${shown(regions?.primary.region)})`,
   );
+  checkKnownFields("", raw, FIELDS, problems);
   return [...problems.list];
+}
+
+/** An endpoint as the children get it: each Output checked when it resolves, as `checkEndpoint` does now. */
+function checkedEndpoint(
+  resourceName: string,
+  side: Side,
+  endpoint: FailoverEndpoint,
+  recordType: RecordType,
+) {
+  const checked = <T>(input: pulumi.Input<T>, check: (value: unknown, problems: ArgsProblems) => void) =>
+    checkedInput("Route53Failover", resourceName, input, check);
+  return {
+    alias: endpoint.alias && {
+      name: checked(endpoint.alias.name, (v, p) => checkAliasName(side, v, p)),
+      zoneId: checked(endpoint.alias.zoneId, (v, p) =>
+        checkZoneId(`${side}.alias.zoneId`, "Z32O12XQLNTSW2", v, p),
+      ),
+    },
+    value:
+      endpoint.value === undefined
+        ? undefined
+        : checked(endpoint.value, (v, p) => checkRecordValue(side, recordType, v, p)),
+    healthCheckFqdn:
+      endpoint.healthCheckFqdn === undefined
+        ? undefined
+        : checked(endpoint.healthCheckFqdn, (v, p) => checkHealthCheckFqdn(side, v, p)),
+  };
+}
+
+/** The weights as the records get them; Outputs checked together when they resolve ("both 0" is the pair's). */
+function checkedWeights(resourceName: string, weighted: Extract<RoutingMode, { mode: "weighted" }>) {
+  const given = { primary: weighted.primaryWeight, secondary: weighted.secondaryWeight };
+  if (!isComputed(given.primary) && !isComputed(given.secondary)) return given;
+  const pair = validatedInput(
+    "Route53Failover",
+    resourceName,
+    pulumi.all([given.primary, given.secondary]),
+    (w) => {
+      const problems = new ArgsProblems();
+      checkWeights(w, weighted.allowAllZeroWeights === true, problems);
+      return problems.list[0];
+    },
+  );
+  return { primary: pair.apply((w) => w[0]), secondary: pair.apply((w) => w[1]) };
 }
 
 /**
@@ -182,7 +476,7 @@ export class Route53Failover extends pulumi.ComponentResource {
 
   constructor(name: string, args: Route53FailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super(Route53Failover.__pulumiType, name, {}, opts);
-    const problems = validateRoute53FailoverArgs(args);
+    const problems = validateRoute53FailoverArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("Route53Failover", name, problems);
 
     const routing: RoutingMode = args.routing ?? { mode: "failover" };
@@ -194,9 +488,19 @@ export class Route53Failover extends pulumi.ComponentResource {
       interval: args.healthCheck?.requestIntervalSeconds ?? 10,
       threshold: args.healthCheck?.failureThreshold ?? 3,
     };
-    const recordType = args.recordType ?? (args.primary.alias ? "A" : "CNAME");
+    const recordType: RecordType = args.recordType ?? (args.primary.alias ? "A" : "CNAME");
     const tags = serviceTags(args);
     this.fqdn = args.recordName;
+
+    // Outputs are checked when they resolve, with the plain values' messages: the child that consumes a
+    // bad one is never registered.
+    const zoneId = checkedInput("Route53Failover", name, args.zoneId, (v, p) =>
+      checkZoneId("zoneId", "Z0123456789ABCDEFGHIJ", v, p),
+    );
+    const endpoints = {
+      primary: checkedEndpoint(name, "primary", args.primary, recordType),
+      secondary: checkedEndpoint(name, "secondary", args.secondary, recordType),
+    };
 
     // Route 53 and ARC are global services with their control planes in us-east-1 and us-west-2. Their own
     // providers keep them off the primary region's provider, whose region may be the one that is down.
@@ -246,7 +550,7 @@ export class Route53Failover extends pulumi.ComponentResource {
 
     const healthChecks = Object.fromEntries(
       (["primary", "secondary"] as const).map((side) => {
-        const endpoint = args[side];
+        const endpoint = endpoints[side];
         const control = routingControls?.[side];
         const healthCheck = control
           ? new route53.HealthCheck(
@@ -258,7 +562,10 @@ export class Route53Failover extends pulumi.ComponentResource {
               `${name}-${side}`,
               {
                 type: "HTTPS",
-                fqdn: endpoint.healthCheckFqdn ?? endpoint.alias?.name ?? endpoint.value,
+                // An A/AAAA value is an address: probe it (a host name cannot be resolved from it).
+                ...(endpoint.value !== undefined && recordType !== "CNAME"
+                  ? { ipAddress: endpoint.value, fqdn: endpoint.healthCheckFqdn }
+                  : { fqdn: endpoint.healthCheckFqdn ?? endpoint.alias?.name ?? endpoint.value }),
                 port: check.port,
                 resourcePath: check.path,
                 requestInterval: check.interval,
@@ -272,17 +579,14 @@ export class Route53Failover extends pulumi.ComponentResource {
     ) as Record<"primary" | "secondary", route53.HealthCheck>;
     this.healthCheckIds = { primary: healthChecks.primary.id, secondary: healthChecks.secondary.id };
 
-    const weights =
-      routing.mode === "weighted"
-        ? { primary: routing.primaryWeight, secondary: routing.secondaryWeight }
-        : undefined;
+    const weights = routing.mode === "weighted" ? checkedWeights(name, routing) : undefined;
     if (manageRecords) {
       for (const side of ["primary", "secondary"] as const) {
-        const endpoint = args[side];
+        const endpoint = endpoints[side];
         new route53.Record(
           `${name}-${side}`,
           {
-            zoneId: args.zoneId,
+            zoneId,
             name: args.recordName,
             type: recordType,
             setIdentifier: side,
@@ -305,7 +609,12 @@ export class Route53Failover extends pulumi.ComponentResource {
 
     const sideSpec = (side: "primary" | "secondary") =>
       pulumi
-        .all([healthChecks[side].id, args[side].alias?.name, args[side].alias?.zoneId, args[side].value])
+        .all([
+          healthChecks[side].id,
+          endpoints[side].alias?.name,
+          endpoints[side].alias?.zoneId,
+          endpoints[side].value,
+        ])
         .apply(([healthCheckId, aliasName, aliasZoneId, value]): FailoverSideSpec => ({
           region: sides[side].region,
           setIdentifier: side,
@@ -316,7 +625,7 @@ export class Route53Failover extends pulumi.ComponentResource {
         }));
     this.failoverOutputs = pulumi
       .all([
-        args.zoneId,
+        zoneId,
         sideSpec("primary"),
         sideSpec("secondary"),
         cluster?.clusterEndpoints ?? [],
