@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { tlsOnlyBucketPolicy } from "../aws/bucketPolicies";
 
 /** A bucket drkit creates to hold backups, and its versioning (replication must wait for it). */
 export interface BackupBucket {
@@ -56,21 +57,15 @@ export function backupBucket(
     },
     { parent, provider },
   );
+  const tlsOnly = tlsOnlyBucketPolicy(bucket.arn);
   new s3.BucketPolicy(
     `${name}-policy`,
     {
       bucket: bucket.id,
       policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
+        ...tlsOnly,
         Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
+          ...tlsOnly.Statement,
           ...(opts.statements ?? []).map((statement) => statement(bucket.arn)),
         ],
       }),

@@ -8,15 +8,17 @@ import { CronJob } from "@pulumi/kubernetes/batch/v1";
 // The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import type { RegionPairSides, RegionSide } from "../common/regions";
+import { type RegionPairSides, type RegionSide, checkRegionPair } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
   InvalidArgsError,
   checkArgsObject,
   checkBoolean,
+  checkKnownFields,
   checkPlain,
   checkWholeNumber,
+  isComputed,
   isPlainObject,
   shown,
 } from "../common/validation";
@@ -24,12 +26,9 @@ import {
   DerivedName,
   checkCron,
   checkDerivedNames,
-  checkKnownKeys,
   checkNamespace,
   checkObject,
-  checkRegionPair,
   hasDnsLabelCharacters,
-  isComputed,
   isDnsSubdomain,
   oidcProviderArnProblem,
   pinnedImageProblem,
@@ -184,7 +183,7 @@ const CHART_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-
 export function validateRedisCrossZoneArgs(args: unknown, name?: string): string[] {
   const problems = new ArgsProblems();
   if (!checkArgsObject(args, "pass { service, tier, regions }", problems)) return [...problems.list];
-  checkKnownKeys("", args, ARGS_FIELDS, "an argument of RedisCrossZone", problems);
+  checkKnownFields("", args, ARGS_FIELDS, problems);
   validateServiceIdentity(args as unknown as ServiceIdentity, problems);
 
   const { replicas, zones, storageGi } = LIMITS;
@@ -219,7 +218,7 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
     checkObject("backup", backup, '{ cron: "0 * * * *", retentionDays: 7 }', problems) &&
     backup !== undefined
   ) {
-    checkKnownKeys("backup", backup, BACKUP_FIELDS, "a field of `backup`", problems);
+    checkKnownFields("backup", backup, BACKUP_FIELDS, problems);
     if (backup.cron !== undefined) checkCron("backup.cron", backup.cron, problems);
     checkWholeNumber(
       "backup.retentionDays",
@@ -245,8 +244,8 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
     "`standbyServiceAccountName` only applies with `standby: true`: set `standby` or drop the service account",
   );
 
-  const regions = checkRegionPair(args.regions, problems);
-  if (regions) {
+  if (checkRegionPair(args.regions, problems)) {
+    const regions = args.regions;
     problems.check(
       regions.primary.kubernetesProvider !== undefined,
       "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
@@ -267,7 +266,7 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
     checkObject("irsa", irsa, "{ primaryOidcProviderArn, secondaryOidcProviderArn }", problems) &&
     irsa !== undefined
   ) {
-    checkKnownKeys("irsa", irsa, IRSA_FIELDS, "a field of `irsa`", problems);
+    checkKnownFields("irsa", irsa, IRSA_FIELDS, problems);
     for (const field of IRSA_FIELDS) {
       // An ARN computed from another resource is checked when it resolves, with the same message.
       const problem =

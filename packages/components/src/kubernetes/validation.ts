@@ -1,15 +1,7 @@
 // Checks the Kubernetes components share: names the API server, Velero, Helm and S3 accept, cron and Go
 // durations, lists of namespaces, the shape of a DrRegionPair, and the names derived from a component's name.
 import { CronError, closestName, parseCron } from "@drkit/posture";
-import type { RegionPairSides } from "../common/regions";
-import * as pulumi from "@pulumi/pulumi";
 import { ArgsProblems, isPlainObject, shown } from "../common/validation";
-import { isAwsRegion } from "../aws/regions";
-
-/** Whether an input is computed (an Output or a Promise): it is checked when it resolves, not now. */
-export function isComputed(value: unknown): boolean {
-  return pulumi.Output.isInstance(value) || value instanceof Promise;
-}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // RFC 1035 label: what Kubernetes requires of Service names (it must start with a letter).
@@ -180,6 +172,7 @@ export function checkObject(
 /**
  * Keys of `value` that are not fields of `what`: a typo in YAML config (`tll`) would otherwise be dropped
  * in silence and the default used. `prefix` is the object's field (`schedules[0]`), or "" for `args`.
+ * The components use the shared `checkKnownFields`; the reference platform's config checks use this one.
  */
 export function checkKnownKeys(
   prefix: string,
@@ -196,35 +189,6 @@ export function checkKnownKeys(
       : `the fields are ${fields.map((f) => `\`${f}\``).join(", ")}`;
     problems.add(`\`${prefix === "" ? key : `${prefix}.${key}`}\` is not ${what}: ${hint}`);
   }
-}
-
-/**
- * The `regions` argument: a DrRegionPair (or its two sides). Returns the sides when both are usable, so
- * the checks that read them run only then.
- */
-export function checkRegionPair(value: unknown, problems: ArgsProblems): RegionPairSides | undefined {
-  if (!isPlainObject(value)) {
-    problems.add(
-      `\`regions\` must be a DrRegionPair (got ${shown(value)}): pass \`regions: new DrRegionPair("dr", { primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig })\``,
-    );
-    return undefined;
-  }
-  let usable = true;
-  for (const side of ["primary", "secondary"] as const) {
-    const sideValue = value[side];
-    if (!isPlainObject(sideValue)) {
-      problems.add(
-        `\`regions.${side}\` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got ${shown(sideValue)}): pass \`regions: new DrRegionPair(…)\``,
-      );
-      usable = false;
-    } else if (!isAwsRegion(sideValue.region)) {
-      problems.add(
-        `\`regions.${side}.region\` must be an AWS region code such as "eu-west-1" (got ${shown(sideValue.region)}): pass \`regions: new DrRegionPair(…)\``,
-      );
-      usable = false;
-    }
-  }
-  return usable ? (value as unknown as RegionPairSides) : undefined;
 }
 
 /** A name built from the component's name, and the limit the system that receives it enforces. */

@@ -4,14 +4,16 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 // The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import type { RegionPairSides } from "../common/regions";
+import { type RegionPairSides, checkRegionPair } from "../common/regions";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
   InvalidArgsError,
   checkArgsObject,
   checkBoolean,
+  checkKnownFields,
   checkPlain,
+  isComputed,
   isPlainObject,
   ownEntry,
   shown,
@@ -22,14 +24,11 @@ import {
   checkCron,
   checkDerivedNames,
   checkGoDuration,
-  checkKnownKeys,
   checkNamespace,
   checkNamespaces,
   checkObject,
-  checkRegionPair,
   hasDnsLabelCharacters,
   iamRoleArnProblem,
-  isComputed,
   isDnsLabel,
   s3BucketNameProblem,
 } from "./validation";
@@ -155,7 +154,7 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
   const problems = new ArgsProblems();
   if (!checkArgsObject(args, "pass { service, tier, regions, schedules }", problems))
     return [...problems.list];
-  checkKnownKeys("", args, ARGS_FIELDS, "an argument of VeleroSchedule", problems);
+  checkKnownFields("", args, ARGS_FIELDS, problems);
   validateServiceIdentity(args as unknown as ServiceIdentity, problems);
   // These decide which children exist, and what they are named: they must be known when the program runs.
   if (checkPlain("namespace", args.namespace, problems))
@@ -165,8 +164,8 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
   const install = args.install !== false;
   const restoreInSecondary = args.restoreLocationInSecondary !== false;
 
-  const regions = checkRegionPair(args.regions, problems);
-  if (regions) {
+  if (checkRegionPair(args.regions, problems)) {
+    const regions = args.regions;
     problems.check(
       regions.primary.kubernetesProvider !== undefined,
       "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
@@ -193,7 +192,7 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
     checkObject("existingBucket", bucket, '{ name: "team-velero", region: "eu-west-1" }', problems) &&
     bucket !== undefined
   ) {
-    checkKnownKeys("existingBucket", bucket, EXISTING_BUCKET_FIELDS, "a field of `existingBucket`", problems);
+    checkKnownFields("existingBucket", bucket, EXISTING_BUCKET_FIELDS, problems);
     const nameProblem = isComputed(bucket.name)
       ? undefined
       : s3BucketNameProblem("existingBucket.name", bucket.name);
@@ -276,7 +275,7 @@ function validateSchedules(schedules: readonly unknown[], name: string | undefin
       );
       continue;
     }
-    checkKnownKeys(at, s, SCHEDULE_FIELDS, "a schedule field", problems);
+    checkKnownFields(at, s, SCHEDULE_FIELDS, problems);
     if (!isDnsLabel(s.name)) {
       problems.add(
         `\`${at}.name\` must be a DNS label: lowercase letters, digits and '-', e.g. "hourly" (got ${shown(s.name)})`,
@@ -394,7 +393,8 @@ export class VeleroSchedule extends pulumi.ComponentResource {
             resources: [pulumi.interpolate`${replica.arn}/*`],
           },
         ],
-        { parent: this, provider: primary.awsProvider, tags },
+        // Trusted by S3 only for this account and this source bucket (aws:SourceAccount, aws:SourceArn).
+        { parent: this, provider: primary.awsProvider, tags, sourceBucketArn: bucket.arn },
       );
       new s3.BucketReplicationConfig(
         `${name}-backups-replication`,

@@ -34,9 +34,12 @@ export function controlsOf(run: ProgramRun, bucket: CapturedResource): BucketCon
   };
 }
 
-/** The statement that refuses every request made without TLS, for a bucket whose ARN is `arn`. */
+/**
+ * The statement that refuses every request made without TLS, for a bucket whose ARN is `arn` (the shared
+ * `tlsOnlyBucketPolicy` names it; what it denies is what matters here).
+ */
 export const denyInsecureTransport = (arn: string) => ({
-  Sid: "DenyInsecureTransport",
+  Sid: expect.any(String) as unknown,
   Effect: "Deny",
   Principal: "*",
   Action: "s3:*",

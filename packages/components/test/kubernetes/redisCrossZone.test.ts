@@ -50,6 +50,8 @@ const base = {
     "random:index/randomPassword:RandomPassword": ["result"],
   },
 };
+// What AwsProvider.isInstance reads: a DrRegionPair side's provider, without a program to create one in.
+const AWS_PROVIDER = { __pulumiType: "pulumi:providers:aws" };
 const props = (r: CapturedResource) => plainProperties(r.inputs) as Record<string, never>;
 const providerName = (run: ProgramRun, r: CapturedResource) => run.providerOf(r)?.name;
 
@@ -534,7 +536,7 @@ describe("RedisCrossZone", () => {
     [
       "a backup field is misspelt",
       { backup: { retentionDay: 7 } },
-      "`backup.retentionDay` is not a field of `backup`: did you mean `retentionDays`?",
+      "`backup.retentionDay` is not an argument drkit knows here: did you mean `backup.retentionDays`?",
     ],
     [
       "the operator has no pinned version",
@@ -644,12 +646,12 @@ describe("RedisCrossZone", () => {
     [
       "an irsa field is misspelt",
       { irsa: { primaryOidcProvider: oidc("eu-west-1") } },
-      "`irsa.primaryOidcProvider` is not a field of `irsa`: did you mean `primaryOidcProviderArn`?",
+      "`irsa.primaryOidcProvider` is not an argument drkit knows here: did you mean `irsa.primaryOidcProviderArn`?",
     ],
     [
       "an argument is misspelt",
       { standbyServiceAccount: "redis-restore" },
-      "`standbyServiceAccount` is not an argument of RedisCrossZone: did you mean `standbyServiceAccountName`?",
+      "`standbyServiceAccount` is not an argument drkit knows: did you mean `standbyServiceAccountName`?",
     ],
   ])("fails when %s", async (_t, changes, message) => {
     await expect(runProgram(program(changes as never), base)).rejects.toThrow(
@@ -667,16 +669,16 @@ describe("RedisCrossZone", () => {
     [
       "regions is missing",
       { service: "sessions", tier: "critical" },
-      '`regions` must be a DrRegionPair (got undefined): pass `regions: new DrRegionPair("dr", { primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig })`',
+      "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
     ],
     [
       "the secondary side is null",
       {
         service: "sessions",
         tier: "critical",
-        regions: { primary: { region: "eu-west-1" }, secondary: null },
+        regions: { primary: { region: "eu-west-1", awsProvider: AWS_PROVIDER }, secondary: null },
       },
-      "`regions.secondary` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got null): pass `regions: new DrRegionPair(…)`",
+      "`regions.secondary` must be { region, awsProvider }, as a DrRegionPair side is (got null)",
     ],
   ])("fails when %s", async (_t, args, message) => {
     await expect(runProgram(() => new RedisCrossZone("sessions", args as never), base)).rejects.toThrow(
@@ -756,7 +758,7 @@ describe("RedisCrossZone", () => {
 
 describe("validateRedisCrossZoneArgs", () => {
   it("fails when both regions are the same, and when zones exceed replicas", () => {
-    const side = { region: "eu-west-1", kubernetesProvider: {} } as never;
+    const side = { region: "eu-west-1", awsProvider: AWS_PROVIDER, kubernetesProvider: {} } as never;
     expect(
       validateRedisCrossZoneArgs({
         service: "sessions",

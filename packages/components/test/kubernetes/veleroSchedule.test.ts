@@ -25,7 +25,12 @@ import {
 } from "./bucketControls";
 
 const computedOutputs = { "aws:s3/bucket:Bucket": ["arn", "bucket"], "aws:iam/role:Role": ["arn"] };
-const base = { project: "platform", stack: "prod", computedOutputs };
+// What the AWS provider answers for the account the primary provider deploys into.
+const call = (args: pulumi.runtime.MockCallArgs) =>
+  args.token === "aws:index/getCallerIdentity:getCallerIdentity"
+    ? { accountId: "111122223333", arn: "arn:aws:iam::111122223333:user/ci", userId: "AIDAEXAMPLE" }
+    : args.inputs;
+const base = { project: "platform", stack: "prod", computedOutputs, call };
 const props = (r: CapturedResource) => plainProperties(r.inputs);
 const providerName = (run: ProgramRun, r: CapturedResource) => run.providerOf(r)?.name;
 
@@ -150,6 +155,25 @@ describe("VeleroSchedule", () => {
         { policy: { Version: "2012-10-17", Statement: [denyInsecureTransport(`arn-of-${bucket.name}`)] } },
       ]);
     }
+  });
+
+  it("lets only S3, replicating this account's Velero bucket, assume the replication role", async () => {
+    const run = await runProgram(program(), base);
+    const [role, ...others] = run.ofType("aws:iam/role:Role");
+    expect([role!.name, others]).toEqual(["cluster-replication", []]);
+    expect(JSON.parse(props(role!).assumeRolePolicy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": "111122223333", "aws:SourceArn": "arn-of-cluster-backups" },
+          },
+        },
+      ],
+    });
   });
 
   it("installs the pinned chart with the AWS plugin and the node agent file-system backup needs", async () => {
@@ -290,8 +314,8 @@ describe("VeleroSchedule", () => {
     ],
     [
       "a schedule field is misspelt",
-      { schedules: [{ ...hourly, tll: "720h" }] },
-      "`schedules[0].tll` is not a schedule field: did you mean `ttl`?",
+      { schedules: [{ ...hourly, ttls: "720h" }] },
+      "`schedules[0].ttls` is not an argument drkit knows here: did you mean `schedules[0].ttl`?",
     ],
     [
       "a schedule is null",
@@ -396,7 +420,7 @@ describe("VeleroSchedule", () => {
     [
       "an argument is misspelt",
       { restoreLocationInSecondery: false },
-      "`restoreLocationInSecondery` is not an argument of VeleroSchedule: did you mean `restoreLocationInSecondary`?",
+      "`restoreLocationInSecondery` is not an argument drkit knows: did you mean `restoreLocationInSecondary`?",
     ],
   ])("fails when %s", async (_t, changes, message) => {
     await expect(runProgram(program(changes as never), base)).rejects.toThrow(
@@ -414,7 +438,7 @@ describe("VeleroSchedule", () => {
     [
       "regions is missing",
       { service: "cluster", tier: "critical", schedules: [hourly] },
-      '`regions` must be a DrRegionPair (got undefined): pass `regions: new DrRegionPair("dr", { primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig })`',
+      "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
     ],
     [
       "a region side is null",
@@ -424,7 +448,7 @@ describe("VeleroSchedule", () => {
         schedules: [hourly],
         regions: { primary: null, secondary: null },
       },
-      "`regions.primary` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got null): pass `regions: new DrRegionPair(…)`\n  - `regions.secondary` must be a side of a DrRegionPair, { region, awsProvider, kubernetesProvider } (got null): pass `regions: new DrRegionPair(…)`",
+      "`regions.primary` must be { region, awsProvider }, as a DrRegionPair side is (got null)\n  - `regions.secondary` must be { region, awsProvider }, as a DrRegionPair side is (got null)",
     ],
   ])("fails when %s", async (_t, args, message) => {
     await expect(runProgram(() => new VeleroSchedule("cluster", args as never), base)).rejects.toThrow(
@@ -496,7 +520,8 @@ describe("VeleroSchedule", () => {
 
 describe("validateVeleroScheduleArgs", () => {
   it("fails when both regions are the same, and when the primary has no cluster", () => {
-    const side = { region: "eu-west-1" } as never;
+    // What a DrRegionPair side carries, without a cluster (AwsProvider.isInstance reads the type token).
+    const side = { region: "eu-west-1", awsProvider: { __pulumiType: "pulumi:providers:aws" } } as never;
     expect(
       validateVeleroScheduleArgs({
         service: "cluster",
