@@ -153,7 +153,7 @@ describe("the reference platform under the DR gate", () => {
         ),
     ).toEqual([]);
     expect(out).toContain(
-      "    Coverage: 33 of 85 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 52 stateless, not assessed.",
+      "    Coverage: 33 of 89 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 56 stateless, not assessed.",
     );
   });
 
