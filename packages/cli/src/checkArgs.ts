@@ -6,7 +6,8 @@ import { parseArgs, ParseArgsConfig } from "util";
 import { EVIDENCE_FILES } from "./evidence";
 import { MANIFEST_FILE, SIGNATURE_FILE } from "./manifest";
 import { UsageError } from "./project";
-import { likelyName, shown } from "./harness/messages";
+import { shown } from "./harness/messages";
+import { closestName } from "@drkit/posture";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -75,7 +76,7 @@ export function misspeltOption(args: readonly string[], options: Options): strin
   const known = Object.keys(options);
   for (const token of tokens) {
     if (token.kind !== "option" || known.includes(token.name)) continue;
-    const close = likelyName(token.name, known);
+    const close = closestName(token.name, known);
     if (close !== undefined) return `unknown option ${token.rawName}: did you mean --${close}?`;
   }
   return undefined;

@@ -1,10 +1,11 @@
+import { closestName } from "@drkit/posture";
 // Reads a Pulumi project (Pulumi.yaml) and one stack's config file (Pulumi.<stack>.yaml) the way the
 // Pulumi CLI hands them to a Node.js program: every key namespaced (`aws:region`, `<project>:services`),
 // scalar values as strings, structured values as JSON.
 import * as fs from "fs";
 import * as path from "path";
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
-import { duplicateKeyMessage, keyPath, likelyName, shown } from "./harness/messages";
+import { duplicateKeyMessage, keyPath, shown } from "./harness/messages";
 
 /**
  * A problem the user fixes (bad arguments, missing files, a program that does not finish): the CLI prints it
@@ -265,7 +266,7 @@ function noStackFile(project: PulumiProject, stack: string, available: readonly 
   if (available.length === 0) {
     return new UsageError(`${missing}, which has no stack config file: create it, or leave out --stack`);
   }
-  const close = likelyName(stack, available);
+  const close = closestName(stack, available);
   return new UsageError(
     close === undefined
       ? `${missing} (stacks: ${available.join(", ")}): choose one of them`

@@ -20,16 +20,26 @@ function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
+/** Shortest typed name that may be completed: a shorter prefix matches too much to be a guess. */
+const MIN_PREFIX_CHARACTERS = 3;
+
 /**
- * The candidate closest to `typed` when it is plausibly a typo (at most 2 edits, or a third of the
- * word's length for long words, ignoring case), else undefined.
+ * The candidate `typed` most likely meant, or undefined: a typo (at most 2 edits, or a third of the
+ * word's length for long words, ignoring case), else the one candidate it begins (units are in drkit's
+ * names: `ttl` → `ttlSeconds`, `maximumTtl` → `maximumTtlSeconds`). A name far longer than every candidate
+ * is neither, and is not compared: the edit distance of a 5 MB string would take minutes.
  */
 export function closestName(typed: string, candidates: readonly string[]): string | undefined {
+  const longest = Math.max(0, ...candidates.map((c) => c.length));
+  if (typed.length > 2 * longest + 2) return undefined;
   const limit = Math.max(2, Math.floor(typed.length / 3));
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(typed.toLowerCase(), name.toLowerCase());
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { name, distance };
   }
-  return best?.name;
+  if (best !== undefined || typed.length < MIN_PREFIX_CHARACTERS) return best?.name;
+  const lower = typed.toLowerCase();
+  const completions = candidates.filter((c) => c.toLowerCase().startsWith(lower));
+  return completions.length === 1 ? completions[0] : undefined;
 }

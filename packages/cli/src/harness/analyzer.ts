@@ -1,3 +1,4 @@
+import { closestName } from "@drkit/posture";
 // Runs a real CrossGuard policy pack against a captured program run the way the Pulumi engine does:
 // the pack serves the Analyzer gRPC service (its own `new PolicyPack(...)` starts the server), and this
 // module is the engine's side of the conversation over a real loopback connection — GetPluginInfo,
@@ -15,7 +16,7 @@ import type * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type { CapturedResource, ProgramRun } from "./program";
 import { marshalForAnalyzer, PropertyMap, PropertyValue } from "./wire";
-import { clipped, keyPath, likelyName, shown } from "./messages";
+import { clipped, keyPath, shown } from "./messages";
 import { describeSchemaError } from "./schemaErrors";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -226,7 +227,7 @@ const LEVEL_CHOICES = LEVELS.map((level) => shown(level)).join(", ");
 
 /** `value`, given as a level, is not one: the levels, and the closest when it is a typo. */
 function levelProblem(at: string, value: unknown): string {
-  const close = typeof value === "string" ? likelyName(value, LEVELS) : undefined;
+  const close = typeof value === "string" ? closestName(value, LEVELS) : undefined;
   const fix = close === undefined ? "choose one of them" : `did you mean ${shown(close)}?`;
   return `${at} must be one of ${LEVEL_CHOICES} (got ${shown(value)}): ${fix}`;
 }
@@ -303,7 +304,7 @@ function strictProblems(
 ): string[] {
   const names = pack.policies.map((p) => p.name);
   const problems = unknownNames.map((unknown) => {
-    const close = likelyName(unknown, names);
+    const close = closestName(unknown, names);
     return close === undefined
       ? `${keyPath([unknown])}: ${pack.name} has no policy of that name (policies: ${names.join(", ")}): correct the name, or remove it`
       : `${keyPath([unknown])}: ${pack.name} has no policy of that name: did you mean \`${close}\`?`;

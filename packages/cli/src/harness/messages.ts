@@ -1,6 +1,5 @@
 // How drkit's error messages show what the user wrote: a value, a key path, a key given twice, the name
 // that was likely meant.
-import { closestName } from "@drkit/posture";
 
 /** Characters of a value a message shows; past this, the start and the value's size. */
 const SHOWN_CHARACTERS = 80;
@@ -37,22 +36,4 @@ export function keyPath(segments: readonly (string | number)[]): string {
  */
 export function duplicateKeyMessage(path: readonly (string | number)[], firstLine: number): string {
   return `\`${keyPath(path)}\` is given twice (first at line ${firstLine}): only the last would count; keep one`;
-}
-
-/** Shortest typed name `likelyName` completes: shorter prefixes match too much to be a guess. */
-const MIN_PREFIX_CHARACTERS = 4;
-
-/**
- * The candidate `typed` most likely meant: a typo (`closestName`), else the one candidate it begins
- * (`maximumTtl` → `maximumTtlSeconds`). A name far longer than every candidate is neither, and is not
- * compared: the edit distance of a 5 MB string would take minutes.
- */
-export function likelyName(typed: string, candidates: readonly string[]): string | undefined {
-  const longest = Math.max(0, ...candidates.map((c) => c.length));
-  if (typed.length > 2 * longest + 2) return undefined;
-  const close = closestName(typed, candidates);
-  if (close !== undefined || typed.length < MIN_PREFIX_CHARACTERS) return close;
-  const lower = typed.toLowerCase();
-  const completions = candidates.filter((c) => c.toLowerCase().startsWith(lower));
-  return completions.length === 1 ? completions[0] : undefined;
 }

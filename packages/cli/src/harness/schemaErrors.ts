@@ -1,7 +1,8 @@
+import { closestName } from "@drkit/posture";
 // One ajv error against a policy's `configSchema`, told the drkit way: the key path, the value as given,
 // what the schema allows, and the fix ("must NOT have additional properties" says none of these).
 import type { ErrorObject } from "ajv";
-import { keyPath, likelyName, shown } from "./messages";
+import { keyPath, shown } from "./messages";
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -102,7 +103,7 @@ function fixFor(schema: Schema, value: unknown): string {
   const scalar = typeof value === "number" || typeof value === "boolean";
   if (choices === undefined && schema.type === "string" && scalar) return "write it in quotes";
   if (choices !== undefined && typeof value === "string") {
-    const close = likelyName(
+    const close = closestName(
       value,
       choices.filter((c): c is string => typeof c === "string"),
     );
@@ -138,7 +139,7 @@ function segmentsOf(pointer: string, root: unknown): (string | number)[] {
 
 function unknownKey(extra: string, segments: (string | number)[], schema: Schema): string {
   const names = fieldNames(schema);
-  const close = likelyName(extra, names);
+  const close = closestName(extra, names);
   const fix = close !== undefined ? `did you mean \`${close}\`?` : "remove it";
   if (segments.length === 0) {
     const settings = names.length > 0 ? `settings: ${names.join(", ")}` : "it has none";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { closestName } from "@drkit/posture";
 
 /**
  * Collects every problem with a component's arguments so the user gets them all at once, each naming
@@ -199,45 +200,11 @@ export function checkKnownFields(
   const path = (key: string) => (at === "" ? key : `${at}.${key}`);
   for (const key of Object.keys(value)) {
     if (known.includes(key) || value[key] === undefined) continue;
-    const near = closest(key, known);
+    const near = closestName(key, known);
     problems.add(
       near !== undefined
         ? `\`${path(key)}\` is not an argument drkit knows${at === "" ? "" : " here"}: did you mean \`${path(near)}\`?`
         : `\`${path(key)}\` is not an argument drkit knows${at === "" ? "" : " here"} (it knows: ${known.join(", ")}): remove it`,
     );
   }
-}
-
-/**
- * The candidate nearest `word`, if any: the only one it begins (units are in drkit's names: `ttl` for
- * `ttlSeconds`), or one at most a quarter of its letters away, case aside.
- */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  const extended = candidates.filter((c) => lower.length >= 3 && c.toLowerCase().startsWith(lower));
-  if (extended.length === 1) return extended[0];
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (best === undefined || distance < best.distance) best = { candidate, distance };
-  }
-  return best !== undefined && best.distance <= Math.max(1, Math.floor(word.length / 4))
-    ? best.candidate
-    : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
