@@ -24,6 +24,7 @@ import {
   checkBoolean,
   isPlainObject,
   shown,
+  checkKnownKeys,
   validateDrRegionPairArgs,
   validateNeonGeoReplicaArgs,
   validateObjectLockBucketArgs,
@@ -33,7 +34,6 @@ import {
   validateVeleroScheduleArgs,
 } from "@drkit/components";
 // The components' own did-you-mean for unknown keys (not yet part of their public API).
-import { checkKnownKeys } from "@drkit/components/src/kubernetes/validation";
 
 interface AliasTarget {
   name: string;

@@ -208,3 +208,26 @@ export function checkKnownFields(
     );
   }
 }
+
+/**
+ * Keys of `value` that are not fields of `what`: a typo in YAML config (`tll`) would otherwise be dropped
+ * in silence and the default used. `prefix` is the object's field (`schedules[0]`), or "" for `args`.
+ * Components use `checkKnownFields` ("is not an argument drkit knows"); configuration files use this
+ * one, which says what the object is ("is not a field of `drkit-platform:services[0]`").
+ */
+export function checkKnownKeys(
+  prefix: string,
+  value: Record<string, unknown>,
+  fields: readonly string[],
+  what: string,
+  problems: ArgsProblems,
+): void {
+  for (const key of Object.keys(value)) {
+    if (fields.includes(key)) continue;
+    const near = closestName(key, fields);
+    const hint = near
+      ? `did you mean \`${near}\`?`
+      : `the fields are ${fields.map((f) => `\`${f}\``).join(", ")}`;
+    problems.add(`\`${prefix === "" ? key : `${prefix}.${key}`}\` is not ${what}: ${hint}`);
+  }
+}

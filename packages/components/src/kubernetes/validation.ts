@@ -1,6 +1,6 @@
 // Checks the Kubernetes components share: names the API server, Velero, Helm and S3 accept, cron and Go
 // durations, lists of namespaces, the shape of a DrRegionPair, and the names derived from a component's name.
-import { CronError, closestName, parseCron } from "@drkit/posture";
+import { CronError, parseCron } from "@drkit/posture";
 import { ArgsProblems, isPlainObject, shown } from "../common/validation";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -167,28 +167,6 @@ export function checkObject(
   if (value === undefined || isPlainObject(value)) return true;
   problems.add(`\`${field}\` must be an object such as ${example} (got ${shown(value)})`);
   return false;
-}
-
-/**
- * Keys of `value` that are not fields of `what`: a typo in YAML config (`tll`) would otherwise be dropped
- * in silence and the default used. `prefix` is the object's field (`schedules[0]`), or "" for `args`.
- * The components use the shared `checkKnownFields`; the reference platform's config checks use this one.
- */
-export function checkKnownKeys(
-  prefix: string,
-  value: Record<string, unknown>,
-  fields: readonly string[],
-  what: string,
-  problems: ArgsProblems,
-): void {
-  for (const key of Object.keys(value)) {
-    if (fields.includes(key)) continue;
-    const near = closestName(key, fields);
-    const hint = near
-      ? `did you mean \`${near}\`?`
-      : `the fields are ${fields.map((f) => `\`${f}\``).join(", ")}`;
-    problems.add(`\`${prefix === "" ? key : `${prefix}.${key}`}\` is not ${what}: ${hint}`);
-  }
 }
 
 /** A name built from the component's name, and the limit the system that receives it enforces. */

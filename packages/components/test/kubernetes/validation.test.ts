@@ -1,9 +1,8 @@
 // The Kubernetes components' checks, alone: each with the exact problem it reports.
-import { ArgsProblems } from "@drkit/components";
+import { ArgsProblems, checkKnownKeys } from "@drkit/components";
 import {
   checkDerivedNames,
   checkGoDuration,
-  checkKnownKeys,
   goDurationSeconds,
   iamRoleArnProblem,
   isDns1035Label,
