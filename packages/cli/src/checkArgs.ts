@@ -112,7 +112,12 @@ function kindOf(stat: fs.Stats): string {
  * that is writable, where no evidence file's name is taken by something that is not a plain file (writing
  * into a named pipe waited for a reader forever, after the whole check had run).
  */
-export function checkReportWritable(dir: string): void {
+export function checkReportWritable(
+  dir: string,
+  // The operating system's answer to "may I write here?" (access(2)); replaceable because root may
+  // write anywhere, so a refusal can only be tested for every user by answering for the OS.
+  mayWrite: (file: string) => boolean = writable,
+): void {
   const stat = statOf(dir);
   if (stat === undefined) {
     let parent = path.dirname(path.resolve(dir));
@@ -121,7 +126,7 @@ export function checkReportWritable(dir: string): void {
     if (parentStat !== undefined && !parentStat.isDirectory()) {
       throw new UsageError(`--report ${dir} cannot be created: ${parent} is ${kindOf(parentStat)}`);
     }
-    if (!writable(parent))
+    if (!mayWrite(parent))
       throw new UsageError(`--report ${dir} cannot be created: ${parent} is not writable`);
     return;
   }
@@ -130,7 +135,7 @@ export function checkReportWritable(dir: string): void {
       `--report takes a folder, and ${dir} is ${kindOf(stat)}: choose a folder (drkit creates it if needed)`,
     );
   }
-  if (!writable(dir)) throw new UsageError(`--report ${dir}: the folder is not writable`);
+  if (!mayWrite(dir)) throw new UsageError(`--report ${dir}: the folder is not writable`);
   for (const name of [...EVIDENCE_FILES, MANIFEST_FILE, SIGNATURE_FILE]) {
     const file = path.join(dir, name);
     const entry = statOf(file);
@@ -141,6 +146,6 @@ export function checkReportWritable(dir: string): void {
         `--report ${dir}: ${file} is ${kindOf(entry)}, not a file${wait}: remove it, or choose another folder`,
       );
     }
-    if (!writable(file)) throw new UsageError(`--report ${dir}: ${file} is not writable`);
+    if (!mayWrite(file)) throw new UsageError(`--report ${dir}: ${file} is not writable`);
   }
 }

@@ -131,7 +131,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`drkit check: ${err.message}`);
     } else {
       io.err(
-        `drkit check: the program failed: ${err instanceof Error ? err.message : String(err)}\nFix the program (it fails the same way under \`pulumi preview\`), then run drkit check again.`,
+        `drkit check: the program failed: ${err instanceof Error ? err.message : String(err)}\nFix the program (it fails the same way under \`pulumi preview\`, or for a value known only after deploy, under \`pulumi up\`), then run drkit check again.`,
       );
     }
     return 2;

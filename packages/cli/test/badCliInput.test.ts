@@ -4,14 +4,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { closePolicyPacks, USAGE } from "@drkit/cli";
+import { closePolicyPacks, USAGE, UsageError } from "@drkit/cli";
+import { checkReportWritable } from "../src/checkArgs";
 import { drkit } from "../../../test/support/drkit";
 
 const fixture = path.join(__dirname, "fixtures/velero-program");
 const packDir = path.resolve(__dirname, "../../../policies/dr");
 const bin = path.resolve(__dirname, "../bin/drkit.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-bad-cli-input-"));
-const isRoot = process.getuid?.() === 0;
 
 afterAll(async () => {
   fs.chmodSync(tmp, 0o755);
@@ -171,25 +171,6 @@ const reportRows: Row[] = [
     `drkit check: --report ${reportWithFolder}: ${path.join(reportWithFolder, "check.json")} is a folder, not a file: remove it, or choose another folder`,
   ],
 ];
-if (!isRoot) {
-  // root writes anywhere, so these rows only mean something for another user.
-  const readOnly = path.join(tmp, "read-only");
-  fs.mkdirSync(readOnly);
-  fs.chmodSync(readOnly, 0o555);
-  reportRows.push(
-    [
-      "--report at a folder drkit cannot write into",
-      check("--report", readOnly),
-      `drkit check: --report ${readOnly}: the folder is not writable`,
-    ],
-    [
-      "--report in a folder drkit cannot write into",
-      check("--report", path.join(readOnly, "evidence")),
-      `drkit check: --report ${path.join(readOnly, "evidence")} cannot be created: ${readOnly} is not writable`,
-    ],
-  );
-}
-
 const projectRows: Row[] = [
   [
     "Pulumi.yaml that is not YAML",
@@ -290,5 +271,25 @@ describe("drkit check's bad input, as the real binary", () => {
       stdout: "",
       stderr: `${stderr}\n`,
     });
+  });
+});
+
+describe("--report where the operating system refuses writes", () => {
+  // root may write anywhere, and CI runs as root: the operating system's answer is given to the check
+  // (it refuses writes in `read-only`), so these rows run for every user.
+  const readOnly = path.join(tmp, "read-only");
+  beforeAll(() => fs.mkdirSync(readOnly, { recursive: true }));
+  const mayWrite = (file: string) => path.resolve(file) !== readOnly;
+
+  it.each([
+    ["at a folder drkit cannot write into", readOnly, `--report ${readOnly}: the folder is not writable`],
+    [
+      "in a folder drkit cannot write into",
+      path.join(readOnly, "evidence"),
+      `--report ${path.join(readOnly, "evidence")} cannot be created: ${readOnly} is not writable`,
+    ],
+  ])("fails when --report is %s", (_case, report, message) => {
+    expect(() => checkReportWritable(report, mayWrite)).toThrow(new UsageError(message));
+    expect(() => checkReportWritable(report)).not.toThrow();
   });
 });
