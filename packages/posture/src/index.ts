@@ -12,3 +12,4 @@ export { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "./rules/neon";
 export { DATA_HOLDING_KINDS, dataHoldingKind } from "./dataHolding";
 export type { DataHoldingKind } from "./dataHolding";
 export { closestName } from "./names";
+export { goDurationSeconds } from "./rules/retention";

@@ -61,13 +61,13 @@ export interface Waiver {
   /** the disruption waived; omitted: every disruption of the service */
   readonly disruption?: Disruption;
   /**
-   * the resource (name or URN) whose shortfall is accepted; omitted: any breaching component of the
+   * the resource (name or URN) whose shortfall is accepted; omitted: every breaching component of the
    * service. A resource drkit cannot assess (`NotAssessed`) is waived only by a waiver that names it.
    */
   readonly resource?: string;
-  /** the worst RPO accepted, seconds; omitted: any. A breach worse than this is not waived. */
+  /** the worst RPO accepted, seconds; omitted: no limit. A breach worse than this is not waived. */
   readonly acceptedRpoSeconds?: number;
-  /** the worst RTO accepted, seconds; omitted: any. */
+  /** the worst RTO accepted, seconds; omitted: no limit. */
   readonly acceptedRtoSeconds?: number;
   readonly owner: string;
   readonly reason: string;

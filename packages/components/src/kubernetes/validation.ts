@@ -1,6 +1,6 @@
 // Checks the Kubernetes components share: names the API server, Velero, Helm and S3 accept, cron and Go
 // durations, lists of namespaces, the shape of a DrRegionPair, and the names derived from a component's name.
-import { CronError, parseCron } from "@drkit/posture";
+import { CronError, goDurationSeconds, parseCron } from "@drkit/posture";
 import { ArgsProblems, isPlainObject, shown } from "../common/validation";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -27,37 +27,6 @@ export function isDns1035Label(value: unknown): value is string {
 /** A DNS subdomain (RFC 1123): most Kubernetes object names. */
 export function isDnsSubdomain(value: unknown): value is string {
   return typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN.test(value);
-}
-
-const GO_UNIT_SECONDS: Readonly<Record<string, number>> = {
-  ns: 1e-9,
-  us: 1e-6,
-  µs: 1e-6,
-  μs: 1e-6,
-  ms: 1e-3,
-  s: 1,
-  m: 60,
-  h: 3_600,
-};
-
-/**
- * Seconds in a Go duration (`720h`, `168h30m`, `1.5h`, `0`) as `time.ParseDuration` reads it, or
- * undefined when Go would refuse it. Negative durations are refused: no TTL here may be negative.
- */
-export function goDurationSeconds(text: string): number | undefined {
-  const body = text.startsWith("+") ? text.slice(1) : text;
-  if (body === "0") return 0;
-  if (body === "") return undefined;
-  const part = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  for (let at = 0; at < body.length; at = part.lastIndex) {
-    part.lastIndex = at;
-    const match = part.exec(body);
-    const perUnit = match ? GO_UNIT_SECONDS[match[2] ?? ""] : undefined;
-    if (!match || perUnit === undefined) return undefined;
-    total += Number(match[1]) * perUnit;
-  }
-  return Math.round(total * 1e9) / 1e9;
 }
 
 /**

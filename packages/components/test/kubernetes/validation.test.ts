@@ -1,9 +1,9 @@
 // The Kubernetes components' checks, alone: each with the exact problem it reports.
 import { ArgsProblems, checkKnownKeys } from "@drkit/components";
+import { goDurationSeconds } from "@drkit/posture";
 import {
   checkDerivedNames,
   checkGoDuration,
-  goDurationSeconds,
   iamRoleArnProblem,
   isDns1035Label,
   isDnsLabel,

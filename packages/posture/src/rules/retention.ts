@@ -94,10 +94,13 @@ const GO_UNIT_SECONDS: Readonly<Record<string, number>> = {
   h: 3_600,
 };
 
-/** Seconds in a Go duration (`720h`, `168h30m`, `1.5h`, `0`), as `time.ParseDuration` reads it; undefined if malformed. */
+/**
+ * Seconds in a Go duration (`720h`, `168h30m`, `1.5h`, `0`) as `time.ParseDuration` reads it, or
+ * undefined when Go would refuse it. Negative durations are refused too: no TTL or period drkit reads may
+ * be negative. The components validate their arguments with this same reader.
+ */
 export function goDurationSeconds(text: string): number | undefined {
-  const sign = text.startsWith("-") ? -1 : 1;
-  const body = text.replace(/^[-+]/, "");
+  const body = text.startsWith("+") ? text.slice(1) : text;
   if (body === "0") return 0;
   if (body === "") return undefined;
   const part = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
@@ -105,10 +108,9 @@ export function goDurationSeconds(text: string): number | undefined {
   for (let at = 0; at < body.length; at = part.lastIndex) {
     part.lastIndex = at;
     const match = part.exec(body);
-    const [, amount = "", unit = ""] = match ?? [];
-    const perUnit = GO_UNIT_SECONDS[unit];
-    if (perUnit === undefined) return undefined;
-    total += Number(amount) * perUnit;
+    const perUnit = match ? GO_UNIT_SECONDS[match[2] ?? ""] : undefined;
+    if (!match || perUnit === undefined) return undefined;
+    total += Number(match[1]) * perUnit;
   }
-  return (sign * Math.round(total * 1e9)) / 1e9;
+  return Math.round(total * 1e9) / 1e9;
 }
