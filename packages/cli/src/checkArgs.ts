@@ -22,6 +22,7 @@ export interface ParsedArguments {
 const EXPECTED_VALUE: Readonly<Record<string, string>> = {
   stack: "a stack name",
   "policy-config": "a JSON file",
+  "policy-pack-config": "a JSON file",
   "policy-pack": "a policy pack's folder",
   report: "a folder for the evidence",
   "sign-key": "an Ed25519 private key file (PEM)",

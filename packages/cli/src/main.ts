@@ -15,8 +15,10 @@ const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** `drkit check`'s flags: for the parser, and for "did you mean" on one it does not know. */
 const CHECK_OPTIONS = {
-  stack: { type: "string" },
+  stack: { type: "string", short: "s" },
   "policy-config": { type: "string" },
+  // Pulumi's own spelling (`pulumi preview --policy-pack-config`), so a pipeline can use either.
+  "policy-pack-config": { type: "string" },
   "policy-pack": { type: "string" },
   preview: { type: "boolean" },
   update: { type: "boolean" },
@@ -25,17 +27,25 @@ const CHECK_OPTIONS = {
   "sign-key": { type: "string" },
   timeout: { type: "string" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
 
-export const USAGE = `Usage: drkit check [PROGRAM_DIR] [--stack NAME] [--policy-config FILE] [--preview | --update]
+/** This package's version (package.json sits one folder above both src/ and dist/). */
+export function drkitVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- JSON read at run time, same path from src and dist
+  return (require("../package.json") as { version: string }).version;
+}
+
+export const USAGE = `Usage: drkit check [PROGRAM_DIR] [-s | --stack NAME] [--policy-config FILE] [--preview | --update]
                    [--policy-pack DIR] [--json] [--report DIR [--sign-key KEY.pem]] [--timeout SECONDS]
 
 Runs the Pulumi program in PROGRAM_DIR (default: .) offline, under Pulumi's mock runtime with the stack's
 config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the Analyzer protocol, as
 \`pulumi preview --policy-pack\` does. No cloud account, Pulumi CLI or provider plugin is needed.
 
-  --stack NAME           the stack config to use (default: the only Pulumi.<stack>.yaml)
+  -s, --stack NAME       the stack config to use (default: the only Pulumi.<stack>.yaml)
   --policy-config FILE   policy settings, in the --policy-pack-config JSON format
+                         (also spelt --policy-pack-config, as the Pulumi CLI does)
   --preview / --update   run as a preview (default: unknown values stay unknown) or as an update
   --policy-pack DIR      another policy pack (default: the drkit pack)
   --json                 print the result as JSON instead of text
@@ -49,7 +59,8 @@ The program runs in a process of its own; what it prints goes to stderr, so stdo
 result. A program that does not finish (it calls process.exit, crashes, hangs past --timeout, or awaits a
 promise that never settles) fails the check with exit 2, never a pass.
 
-Exit status: 0 no mandatory violation; 1 a mandatory violation; 2 usage, config or program error.`;
+Exit status: 0 no mandatory violation; 1 a mandatory violation; 2 usage, config or program error.
+drkit --version prints the version.`;
 
 export interface Io {
   out(text: string): void;
@@ -58,6 +69,10 @@ export interface Io {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "version") {
+    io.out(drkitVersion());
+    return 0;
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     io.out(`${USAGE}\n\n${VERIFY_USAGE}`);
     return command === undefined ? 2 : 0;
@@ -80,6 +95,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  if (values.version) {
+    io.out(drkitVersion());
+    return 0;
+  }
   const problem = argumentProblem(parsed, CHECK_OPTIONS);
   if (problem !== undefined) {
     io.err(`drkit check: ${problem}\n\n${USAGE}`);
@@ -92,6 +111,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     );
     return 2;
   }
+  if (values["policy-config"] !== undefined && values["policy-pack-config"] !== undefined) {
+    io.err(
+      `drkit check: --policy-config and --policy-pack-config are one option spelt two ways: give one\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const policyConfigFile = values["policy-config"] ?? values["policy-pack-config"];
   if (values["sign-key"] !== undefined && !values.report) {
     io.err(`drkit check: --sign-key signs the report's manifest.json: give --report DIR too\n\n${USAGE}`);
     return 2;
@@ -106,14 +132,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const result = await runCheck({
       programDir: positionals[0] ?? ".",
       stack: values.stack,
-      policyConfigFile: values["policy-config"],
+      policyConfigFile,
       packDir: values["policy-pack"],
       preview: !values.update,
       timeoutSeconds,
     });
     if (values.report) {
       const written = writeEvidence(values.report, result, {
-        policyConfigFile: values["policy-config"],
+        policyConfigFile,
         signingKey,
       });
       if (!values.json) io.err(`evidence written to ${written.join(", ")}`);
