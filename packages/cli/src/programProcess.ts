@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runProgram, withLookups, ProgramOptions, ProgramRun, ProgramRunData } from "./harness/program";
 import { plainProperties } from "./harness/wire";
+import { UnansweredDataSourceError } from "./harness/dataSources";
 import { PulumiProject, StackConfig, UsageError } from "./project";
 import { exitWhenFlushed } from "./exit";
 
@@ -25,7 +26,9 @@ interface ProgramRequest {
 /** The child's answer over IPC: the captured run, or the error the program failed with. */
 type ProgramReply =
   | { readonly kind: "finished"; readonly run: ProgramRunData }
-  | { readonly kind: "failed"; readonly message: string };
+  | { readonly kind: "failed"; readonly message: string }
+  /** the program needs something drkit check cannot give offline (a data source's answer): exit 2 */
+  | { readonly kind: "unanswerable"; readonly message: string };
 
 /**
  * How the child ended without answering, written from its "exit" event, after which nothing asynchronous
@@ -136,6 +139,7 @@ export function runProgramInChild(
       // An answer stands even when the time ran out between it and the exit.
       if (reply?.kind === "finished") resolve(withLookups(reply.run));
       else if (reply?.kind === "failed") reject(new Error(reply.message));
+      else if (reply?.kind === "unanswerable") reject(new UsageError(reply.message));
       else if (timedOut) reject(new UsageError(timedOutMessage(options.timeoutSeconds)));
       else reject(new UsageError(unfinishedMessage(parseExitReport(exitReport), code, signal)));
     });
@@ -228,7 +232,11 @@ export function serveProgramRequest(): void {
     const request = message as ProgramRequest;
     runProgram(projectProgram(request.main), request.options).then(
       (run) => answer({ kind: "finished", run: transferable(run) }),
-      (err: unknown) => answer({ kind: "failed", message: messageOf(err) }),
+      (err: unknown) =>
+        answer({
+          kind: err instanceof UnansweredDataSourceError ? "unanswerable" : "failed",
+          message: messageOf(err),
+        }),
     );
   });
 }

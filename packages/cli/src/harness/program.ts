@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, ReadResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 import { PropertyValue, PropertyMap, UNKNOWN } from "./wire";
+import { DATA_SOURCE_ANSWERS, DEFAULT_AWS_REGION, UnansweredDataSourceError } from "./dataSources";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -66,7 +67,10 @@ export interface ProgramOptions {
   readonly secretConfigKeys?: readonly string[];
   /** replaces the default `newResource` mock (echo inputs; id `<name>-id`, unknown in preview) */
   readonly newResource?: (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult;
-  /** replaces the default `call` mock (echo the invoke's inputs) */
+  /**
+   * replaces the default `call` mock, which answers the data sources in `DATA_SOURCE_ANSWERS` and fails the
+   * run with `UnansweredDataSourceError` for any other
+   */
   readonly call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
   /**
    * Per type token, output properties the provider computes (e.g. `arn`). In preview they are reported
@@ -182,8 +186,25 @@ export async function runProgram<T>(
   // setMocks does not reset config, so every run sets its own.
   pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretConfigKeys ?? [])]);
 
+  const records = new Map<string, CapturedResource>();
+  // Tokens the default `call` mock could not answer: the run fails for them even if the program caught
+  // the invoke's error (the SDK's own `pulumi:pulumi:getResource` never reaches the mock).
+  const unanswered: string[] = [];
+  const regionFor = (providerRef: string | undefined): string => {
+    const provider = providerRef
+      ? records.get(providerRef.slice(0, providerRef.lastIndexOf("::")))
+      : undefined;
+    const region = provider?.inputs.region ?? options.config?.["aws:region"];
+    return typeof region === "string" && region !== "" ? region : DEFAULT_AWS_REGION;
+  };
   const mocks: pulumi.runtime.Mocks = {
-    call: (args) => (options.call ? options.call(args) : args.inputs),
+    call: (args) => {
+      if (options.call) return options.call(args);
+      const answer = DATA_SOURCE_ANSWERS[args.token];
+      if (answer) return answer({ inputs: args.inputs, region: regionFor(args.provider) });
+      unanswered.push(args.token);
+      throw new UnansweredDataSourceError(args.token);
+    },
     newResource: (args) => {
       const result = options.newResource
         ? options.newResource(args)
@@ -200,7 +221,6 @@ export async function runProgram<T>(
   await pulumi.runtime.setMocks(mocks, project, stack, preview, options.organization);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as TappableMonitor;
-  const records = new Map<string, CapturedResource>();
   const errors: Error[] = [];
   monitor.newUrn = (parent, type, name) => makeUrn(stack, project, parent || undefined, type, name);
 
@@ -278,6 +298,8 @@ export async function runProgram<T>(
     Error.stackTraceLimit = savedStackTraceLimit;
     process.off("unhandledRejection", onUnhandledRejection);
   }
+  // Whatever the program made of the failed invoke, the cause is the data source.
+  if (unanswered[0] !== undefined) throw new UnansweredDataSourceError(unanswered[0]);
   if (errors.length > 0) {
     const unique = [...new Map(errors.map((e) => [e.message, e])).values()];
     throw unique.length === 1
