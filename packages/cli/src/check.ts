@@ -25,6 +25,7 @@ import { toResourceGraph } from "./harness/graph";
 import { duplicateKeyMessage, shown } from "./harness/messages";
 import { JsonSyntaxError, parseJsonText } from "./jsonText";
 import { runProgramInChild } from "./programProcess";
+import { readMockFile } from "./mockFile";
 import { assessWithConfig, InvalidPolicyError, PostureConfig, PostureReport } from "@drkit/posture";
 
 /** The stack policy whose config drives the posture model. */
@@ -53,6 +54,11 @@ export interface CheckOptions {
    * @default 300 (`DEFAULT_TIMEOUT_SECONDS`)
    */
   readonly timeoutSeconds?: number;
+  /**
+   * a `--mock` JSON file: data source answers by invoke token (see `readMockFile`)
+   * @default - only the data sources in `DATA_SOURCE_ANSWERS` are answered
+   */
+  readonly mockFile?: string;
 }
 
 export interface CheckResult {
@@ -212,6 +218,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const project = readProject(options.programDir);
   const stackConfig = readStackConfig(project, options.stack);
   const policyConfig = readPolicyConfigFile(options.policyConfigFile);
+  const dataSourceMocks = readMockFile(options.mockFile);
   const packDir = options.packDir ?? defaultPackDir();
   const pack = await policyPackAt(packDir);
   checkPolicyConfig(pack, policyConfig, options.policyConfigFile);
@@ -219,6 +226,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const run = await runProgramInChild(project, stackConfig, {
     preview: options.preview ?? true,
     timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    dataSourceMocks,
   });
   const report = await runPolicyPack(pack, run, { config: policyConfig });
   return {

@@ -27,6 +27,7 @@ const EXPECTED_VALUE: Readonly<Record<string, string>> = {
   report: "a folder for the evidence",
   "sign-key": "an Ed25519 private key file (PEM)",
   timeout: "a number of seconds",
+  mock: "a JSON file of data source answers",
 };
 
 function valuesByOption(parsed: ParsedArguments, options: Options): Map<string, string[]> {

@@ -26,6 +26,7 @@ const CHECK_OPTIONS = {
   report: { type: "string" },
   "sign-key": { type: "string" },
   timeout: { type: "string" },
+  mock: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const satisfies ParseArgsConfig["options"];
@@ -38,6 +39,7 @@ export function drkitVersion(): string {
 
 export const USAGE = `Usage: drkit check [PROGRAM_DIR] [-s | --stack NAME] [--policy-config FILE] [--preview | --update]
                    [--policy-pack DIR] [--json] [--report DIR [--sign-key KEY.pem]] [--timeout SECONDS]
+                   [--mock FILE]
 
 Runs the Pulumi program in PROGRAM_DIR (default: .) offline, under Pulumi's mock runtime with the stack's
 config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the Analyzer protocol, as
@@ -54,6 +56,8 @@ config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the
   --sign-key KEY.pem     sign manifest.json with this Ed25519 private key (PKCS#8 PEM), into manifest.sig
   --timeout SECONDS      stop the program and fail if it has not finished by then (default: ${DEFAULT_TIMEOUT_SECONDS};
                          offline a program registers in seconds, so this only ends one that hangs or loops)
+  --mock FILE            answers for data sources drkit cannot give offline: a JSON object, invoke token to
+                         outputs, e.g. { "aws:ec2/getAmi:getAmi": { "id": "ami-0123456789abcdef0" } }
 
 The program runs in a process of its own; what it prints goes to stderr, so stdout carries only the
 result. A program that does not finish (it calls process.exit, crashes, hangs past --timeout, or awaits a
@@ -136,6 +140,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       packDir: values["policy-pack"],
       preview: !values.update,
       timeoutSeconds,
+      mockFile: values.mock,
     });
     if (values.report) {
       const written = writeEvidence(values.report, result, {

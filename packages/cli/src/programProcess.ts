@@ -8,14 +8,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { runProgram, withLookups, ProgramOptions, ProgramRun, ProgramRunData } from "./harness/program";
 import { plainProperties } from "./harness/wire";
-import { UnansweredDataSourceError } from "./harness/dataSources";
+import { DataSourceMocks, UnansweredDataSourceError } from "./harness/dataSources";
 import { PulumiProject, StackConfig, UsageError } from "./project";
 import { exitWhenFlushed } from "./exit";
 
 /** The harness options that cross to the child: plain data only (no mock callbacks). */
 export type ProjectProgramOptions = Required<
   Pick<ProgramOptions, "project" | "stack" | "config" | "secretConfigKeys" | "preview">
->;
+> &
+  Pick<ProgramOptions, "dataSourceMocks">;
 
 interface ProgramRequest {
   /** the program's entry module (Pulumi.yaml `main`, else the project folder) */
@@ -49,6 +50,8 @@ export interface ChildRunOptions {
   readonly preview: boolean;
   /** how long the program may take, from the child's start, before it is killed */
   readonly timeoutSeconds: number;
+  /** data source answers from `--mock FILE` */
+  readonly dataSourceMocks?: DataSourceMocks;
 }
 
 /** The harness options for a project's program with one stack's config, as the Pulumi CLI passes them. */
@@ -87,7 +90,10 @@ export function runProgramInChild(
 ): Promise<ProgramRun> {
   const request: ProgramRequest = {
     main: project.main,
-    options: projectProgramOptions(project, stackConfig, options.preview),
+    options: {
+      ...projectProgramOptions(project, stackConfig, options.preview),
+      dataSourceMocks: options.dataSourceMocks,
+    },
   };
   return new Promise((resolve, reject) => {
     const child = fork(RUNNER, [], {

@@ -93,6 +93,46 @@ export const DATA_SOURCE_ANSWERS: Readonly<Record<string, DataSourceAnswer>> = {
   }),
 };
 
+/** One answer of a `--mock` file, given only when the invoke's inputs include every one of `inputs`. */
+export interface DataSourceMatcher {
+  readonly inputs?: Readonly<Record<string, unknown>>;
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Answers a user supplies (`drkit check --mock FILE`), by invoke token: the outputs for every call, or
+ * matchers tried in order. Plain data, so it crosses to the program's process.
+ */
+export type DataSourceMocks = Readonly<
+  Record<string, Readonly<Record<string, unknown>> | readonly DataSourceMatcher[]>
+>;
+
+function includes(actual: unknown, expected: unknown): boolean {
+  if (typeof expected !== "object" || expected === null) return Object.is(actual, expected);
+  if (typeof actual !== "object" || actual === null) return false;
+  if (Array.isArray(expected) !== Array.isArray(actual)) return false;
+  if (Array.isArray(expected)) {
+    const list = actual as unknown[];
+    return list.length === expected.length && expected.every((item, index) => includes(list[index], item));
+  }
+  return Object.entries(expected).every(([key, value]) =>
+    includes((actual as Record<string, unknown>)[key], value),
+  );
+}
+
+/** The supplied answer for one invoke, or undefined when the mocks have none for it. */
+export function mockedAnswer(
+  mocks: DataSourceMocks | undefined,
+  token: string,
+  inputs: Readonly<Record<string, unknown>>,
+): Record<string, unknown> | undefined {
+  const entry = mocks?.[token];
+  if (entry === undefined) return undefined;
+  if (!Array.isArray(entry)) return { ...(entry as Record<string, unknown>) };
+  const match = (entry as readonly DataSourceMatcher[]).find((m) => includes(inputs, m.inputs ?? {}));
+  return match ? { ...match.outputs } : undefined;
+}
+
 /** A data source neither drkit's table nor the `--mock` file answers. */
 export class UnansweredDataSourceError extends Error {
   constructor(readonly token: string) {

@@ -14,7 +14,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, ReadResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 import { PropertyValue, PropertyMap, UNKNOWN } from "./wire";
-import { DATA_SOURCE_ANSWERS, DEFAULT_AWS_REGION, UnansweredDataSourceError } from "./dataSources";
+import {
+  DATA_SOURCE_ANSWERS,
+  DEFAULT_AWS_REGION,
+  DataSourceMocks,
+  UnansweredDataSourceError,
+  mockedAnswer,
+} from "./dataSources";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -72,6 +78,8 @@ export interface ProgramOptions {
    * run with `UnansweredDataSourceError` for any other
    */
   readonly call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
+  /** answers for the default `call` mock, by invoke token, tried before `DATA_SOURCE_ANSWERS` (`--mock`) */
+  readonly dataSourceMocks?: DataSourceMocks;
   /**
    * Per type token, output properties the provider computes (e.g. `arn`). In preview they are reported
    * unknown; in an update the default mock fills them with a deterministic placeholder.
@@ -200,6 +208,8 @@ export async function runProgram<T>(
   const mocks: pulumi.runtime.Mocks = {
     call: (args) => {
       if (options.call) return options.call(args);
+      const mocked = mockedAnswer(options.dataSourceMocks, args.token, args.inputs);
+      if (mocked) return mocked;
       const answer = DATA_SOURCE_ANSWERS[args.token];
       if (answer) return answer({ inputs: args.inputs, region: regionFor(args.provider) });
       unanswered.push(args.token);
