@@ -1,7 +1,16 @@
 // Terminal output shaped like `pulumi preview`'s policy section, so the same eyes read both.
 import type { CheckResult } from "./check";
 import type { Violation } from "./harness/analyzer";
-import { renderPostureTable } from "@drkit/posture";
+import {
+  dataHoldingKind,
+  renderPostureTable,
+  DEFAULT_TIERS,
+  REGION_LABEL,
+  SERVICE_LABEL,
+  SERVICE_TAG,
+  TIER_LABEL,
+  TIER_TAG,
+} from "@drkit/posture";
 
 function resourceLabel(result: CheckResult, violation: Violation): string {
   const resource = result.run.byUrn(violation.urn);
@@ -48,5 +57,40 @@ export function renderPostureSection(result: CheckResult): string {
   const table = renderPostureTable(result.posture)
     .split("\n")
     .map((line) => `    ${line}`);
-  return ["Posture (achievable RPO/RTO per service and disruption):", ...table].join("\n");
+  const hint = result.posture.services.length === 0 ? noServiceHint(result).map((line) => `    ${line}`) : [];
+  return ["Posture (achievable RPO/RTO per service and disruption):", ...table, ...hint].join("\n");
+}
+
+/** The DrService component's type token (`@drkit/components`, which the CLI does not depend on). */
+const DR_SERVICE_TYPE = "drkit:index:DrService";
+
+/** How to say which service a resource belongs to, per provider package. */
+function membershipHints(): Readonly<Record<string, string>> {
+  const tier = `<${DEFAULT_TIERS.join("|")}>`;
+  return {
+    aws: `AWS: tag each resource "${SERVICE_TAG}": "<service>", "${TIER_TAG}": "${tier}", or tag them all at once in the aws.Provider's defaultTags: { tags: { … } }`,
+    kubernetes: `Kubernetes: label each object (metadata.labels) "${SERVICE_LABEL}": "<service>", "${TIER_LABEL}": "${tier}", "${REGION_LABEL}": "<the cluster's AWS region>"`,
+    neon: `Neon: create the project with a DrService (${DR_SERVICE_TYPE}) as its parent: { parent: service }`,
+  };
+}
+
+/**
+ * When no resource belongs to a service, the posture table is empty: say what was seen, how much of it
+ * drkit can assess, and the exact tag or label that puts a resource in a service, per provider used.
+ */
+export function noServiceHint(result: CheckResult): string[] {
+  const resources = result.run.resources.filter(
+    (r) => r.custom && r.origin !== "default-provider" && !r.type.startsWith("pulumi:providers:"),
+  );
+  const dataHolding = resources.filter((r) => dataHoldingKind(r.type) !== undefined);
+  const modelled = dataHolding.filter((r) => dataHoldingKind(r.type)?.modelled);
+  const kinds = [...new Set(modelled.map((r) => r.type))].sort().join(", ");
+  const hints = membershipHints();
+  const used = Object.keys(hints).filter((pkg) => resources.some((r) => r.type.startsWith(`${pkg}:`)));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return [
+    `No resource belongs to a service: ${plural(resources.length, "resource")} seen, ${dataHolding.length} holding data, ${modelled.length} of kinds drkit assesses${kinds ? ` (${kinds})` : ""}.`,
+    "To put a resource in a service:",
+    ...(used.length > 0 ? used : Object.keys(hints)).map((pkg) => `  ${hints[pkg] ?? ""}`),
+  ];
 }

@@ -11,6 +11,10 @@ const NO_SERVICE_POSTURE = [
   "Posture (achievable RPO/RTO per service and disruption):",
   "    SERVICE  TIER  DISRUPTION  RPO (target / achievable)  RTO (target / achievable)  STATUS",
   "    (no service found: tag resources with drkit:service and drkit:tier, or use drkit components)",
+  "    No resource belongs to a service: 2 resources seen, 1 holding data, 1 of kinds drkit assesses (aws:s3/bucket:Bucket).",
+  "    To put a resource in a service:",
+  `      AWS: tag each resource "drkit:service": "<service>", "drkit:tier": "<critical|important|standard>", or tag them all at once in the aws.Provider's defaultTags: { tags: { … } }`,
+  `      Kubernetes: label each object (metadata.labels) "drkit.dev/service": "<service>", "drkit.dev/tier": "<critical|important|standard>", "drkit.dev/region": "<the cluster's AWS region>"`,
 ];
 const packDir = path.resolve(__dirname, "../../../policies/dr");
 

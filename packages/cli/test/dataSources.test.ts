@@ -182,3 +182,26 @@ describe("drkit check --mock FILE", () => {
     });
   });
 });
+
+describe("drkit check of a program with no service", () => {
+  it("says what it saw, what drkit can assess, and the exact tags and labels to add", async () => {
+    const untagged = path.join(__dirname, "fixtures/untagged-program");
+    const { code, out } = await drkit("check", untagged, "--policy-pack", packDir);
+    expect(code).toBe(0);
+    expect(out.split("\n").slice(3, 10)).toEqual([
+      "Posture (achievable RPO/RTO per service and disruption):",
+      "    SERVICE  TIER  DISRUPTION  RPO (target / achievable)  RTO (target / achievable)  STATUS",
+      "    (no service found: tag resources with drkit:service and drkit:tier, or use drkit components)",
+      "    No resource belongs to a service: 3 resources seen, 2 holding data, 2 of kinds drkit assesses (aws:s3/bucket:Bucket, kubernetes:core/v1:PersistentVolumeClaim).",
+      "    To put a resource in a service:",
+      `      AWS: tag each resource "drkit:service": "<service>", "drkit:tier": "<critical|important|standard>", or tag them all at once in the aws.Provider's defaultTags: { tags: { … } }`,
+      `      Kubernetes: label each object (metadata.labels) "drkit.dev/service": "<service>", "drkit.dev/tier": "<critical|important|standard>", "drkit.dev/region": "<the cluster's AWS region>"`,
+    ]);
+    expect(out.split("\n").slice(10)).toEqual(["", "PASSED: no mandatory violation. (0 advisory)"]);
+  });
+
+  it("gives no hint once a resource belongs to a service", async () => {
+    const { out } = await drkit("check", program, "--stack", "known", "--policy-pack", packDir);
+    expect(out).not.toContain("No resource belongs to a service");
+  });
+});
