@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { closePolicyPacks, runCheck } from "@drkit/cli";
 import { drkit } from "../../../test/support/drkit";
+import { standInZoneId } from "../src/harness/dataSources";
 
 const program = path.join(__dirname, "fixtures/data-sources-program");
 const packDir = path.resolve(__dirname, "../../../policies/dr");
@@ -38,6 +39,25 @@ describe("drkit check and data sources", () => {
     });
     // Far below the 300-second default timeout the program used to reach.
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+  it("fails the same way when the program uses the data source's output form", async () => {
+    const { code, err } = await drkit("check", program, "-s", "unknown-output", "--policy-pack", packDir);
+    expect({ code, err }).toEqual({
+      code: 2,
+      err: "drkit check: the program called data source aws:ec2/getAmi:getAmi, which drkit check cannot answer offline: give its answer with --mock FILE (see README), or read the value from stack config instead of looking it up",
+    });
+  });
+});
+
+describe("standInZoneId", () => {
+  it.each([
+    ["us-east-1", "use1-az1"],
+    ["eu-central-1", "euc1-az1"],
+    ["ap-southeast-2", "apse2-az1"],
+    ["ap-northeast-1", "apne1-az1"],
+    ["sa-east-1", "sae1-az1"],
+  ])("names %s's first zone as AWS does (%s)", (region, id) => {
+    expect(standInZoneId(region, 0)).toBe(id);
   });
 });
 
