@@ -10,6 +10,7 @@ import {
   SERVICE_TAG,
   TIER_LABEL,
   TIER_TAG,
+  DR_SERVICE_TYPE,
 } from "@drkit/posture";
 
 function resourceLabel(result: CheckResult, violation: Violation): string {
@@ -60,9 +61,6 @@ export function renderPostureSection(result: CheckResult): string {
   const hint = result.posture.services.length === 0 ? noServiceHint(result).map((line) => `    ${line}`) : [];
   return ["Posture (achievable RPO/RTO per service and disruption):", ...table, ...hint].join("\n");
 }
-
-/** The DrService component's type token (`@drkit/components`, which the CLI does not depend on). */
-const DR_SERVICE_TYPE = "drkit:index:DrService";
 
 /** How to say which service a resource belongs to, per provider package. */
 function membershipHints(): Readonly<Record<string, string>> {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DR_SERVICE_TYPE } from "@drkit/posture";
 import { ArgsProblems, InvalidArgsError, checkArgsObject, shown } from "./common/validation";
 import { ServiceIdentity, validateServiceIdentity } from "./common/service";
 
@@ -51,7 +52,7 @@ export function validateDrServiceArgs(name: string, args: unknown): string[] {
  * ```
  */
 export class DrService extends pulumi.ComponentResource {
-  static readonly __pulumiType = "drkit:index:DrService";
+  static readonly __pulumiType = DR_SERVICE_TYPE;
   /** The service name (the resource name). */
   readonly service: string;
   readonly tier: string;

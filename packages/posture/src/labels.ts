@@ -40,3 +40,6 @@ export const BACKUP_REGION_ANNOTATION = "drkit.dev/backup-destination-region";
 export const ROLE_LABEL = "drkit.dev/role";
 /** The `drkit.dev/role` value of a warm standby: a recovery copy, not a data source of its own. */
 export const STANDBY_ROLE = "standby";
+
+/** Type token of `DrService`, the grouping parent for resources that cannot carry tags (fixed forever). */
+export const DR_SERVICE_TYPE = `${COMPONENT_TYPE_PREFIX}DrService`;
