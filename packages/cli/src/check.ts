@@ -20,10 +20,10 @@ import {
   PulumiProject,
   StackConfig,
   UsageError,
+  parseJsonFile,
 } from "./project";
 import { toResourceGraph } from "./harness/graph";
-import { duplicateKeyMessage, shown } from "./harness/messages";
-import { JsonSyntaxError, parseJsonText } from "./jsonText";
+import { shown } from "./harness/messages";
 import { runProgramInChild } from "./programProcess";
 import { readMockFile } from "./mockFile";
 import { assessWithConfig, InvalidPolicyError, PostureConfig, PostureReport } from "@drkit/posture";
@@ -142,25 +142,7 @@ export function readPolicyConfigFile(file: string | undefined): PolicyPackConfig
       `${file} starts with a byte order mark (BOM), which the Pulumi CLI refuses: save it as UTF-8 without a BOM`,
     );
   }
-  let parsed: ReturnType<typeof parseJsonText>;
-  try {
-    parsed = parseJsonText(text);
-  } catch (err) {
-    if (!(err instanceof JsonSyntaxError)) throw err;
-    const { line, column } = err.position;
-    throw new UsageError(`${file}:${line}:${column}: not valid JSON: ${err.message}`);
-  }
-  if (parsed.duplicates.length > 0) {
-    throw new UsageError(
-      parsed.duplicates
-        .map(
-          (d) =>
-            `${file}:${d.position.line}:${d.position.column}: ${duplicateKeyMessage(d.path, d.firstLine)}`,
-        )
-        .join("\n"),
-    );
-  }
-  const { value } = parsed;
+  const value = parseJsonFile(file, text);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(
       `${file} must hold one JSON object, policy name to level or settings (got ${shown(value)}): e.g. { "drkit-rpo-rto": "mandatory" }`,

@@ -1,9 +1,8 @@
 // `drkit check --mock FILE`: answers for data sources drkit cannot give offline, checked before the program
 // runs so that a mistake in the file is exit 2 naming the file, the key path and the fix.
 import type { DataSourceMocks } from "./harness/dataSources";
-import { duplicateKeyMessage, keyPath, shown } from "./harness/messages";
-import { JsonSyntaxError, parseJsonText } from "./jsonText";
-import { readTextFile, UsageError } from "./project";
+import { keyPath, shown } from "./harness/messages";
+import { parseJsonFile, readTextFile, UsageError } from "./project";
 
 /** `<package>:<module>:<function>`, as a provider SDK passes it to `pulumi.runtime.invoke`. */
 const INVOKE_TOKEN = /^[A-Za-z][\w-]*:[^:\s]*:[^:\s]+$/;
@@ -46,25 +45,7 @@ export function readMockFile(file: string | undefined): DataSourceMocks | undefi
   if (file === undefined) return undefined;
   const text = readTextFile(file, "the --mock file ");
   if (text.trim() === "") throw new UsageError(`--mock ${file} is empty: write e.g. ${EXAMPLE}`);
-  let parsed: ReturnType<typeof parseJsonText>;
-  try {
-    parsed = parseJsonText(text.replace(/^\uFEFF/, ""));
-  } catch (err) {
-    if (!(err instanceof JsonSyntaxError)) throw err;
-    const { line, column } = err.position;
-    throw new UsageError(`${file}:${line}:${column}: not valid JSON: ${err.message}`);
-  }
-  if (parsed.duplicates.length > 0) {
-    throw new UsageError(
-      parsed.duplicates
-        .map(
-          (d) =>
-            `${file}:${d.position.line}:${d.position.column}: ${duplicateKeyMessage(d.path, d.firstLine)}`,
-        )
-        .join("\n"),
-    );
-  }
-  const { value } = parsed;
+  const value = parseJsonFile(file, text.replace(/^\uFEFF/, ""));
   if (!isRecord(value)) {
     throw new UsageError(
       `--mock ${file} must hold one JSON object, invoke token to answer (got ${shown(value)}): e.g. ${EXAMPLE}`,

@@ -5,6 +5,7 @@ import { closestName } from "@drkit/posture";
 import * as fs from "fs";
 import * as path from "path";
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
+import { JsonSyntaxError, parseJsonText } from "./jsonText";
 import { duplicateKeyMessage, keyPath, shown } from "./harness/messages";
 
 /**
@@ -332,4 +333,30 @@ export function readStackConfig(project: PulumiProject, stack?: string): StackCo
     }
   }
   return { stack, file, config, secretKeys, encryptedKeys };
+}
+
+/**
+ * The JSON value in `text`, read from `file`: a syntax error names file, line and column; a key given
+ * twice (JSON.parse would keep the last silently) is refused with every duplicate's place.
+ */
+export function parseJsonFile(file: string, text: string): unknown {
+  let parsed: ReturnType<typeof parseJsonText>;
+  try {
+    parsed = parseJsonText(text);
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const { line, column } = err.position;
+    throw new UsageError(`${file}:${line}:${column}: not valid JSON: ${err.message}`);
+  }
+  if (parsed.duplicates.length > 0) {
+    throw new UsageError(
+      parsed.duplicates
+        .map(
+          (d) =>
+            `${file}:${d.position.line}:${d.position.column}: ${duplicateKeyMessage(d.path, d.firstLine)}`,
+        )
+        .join("\n"),
+    );
+  }
+  return parsed.value;
 }
