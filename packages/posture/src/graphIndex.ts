@@ -237,5 +237,8 @@ function providerDefaultTags(resource: GraphResource): { [key: string]: JsonValu
     }
   }
   const tags = valueAt(defaultTags, "tags");
+  // Default tags unknown in preview may carry the service: a resource without its own service tag then
+  // belongs to an unknown service, which is reported, never dropped.
+  if (defaultTags === UNKNOWN_VALUE || tags === UNKNOWN_VALUE) return { [SERVICE_TAG]: UNKNOWN_VALUE };
   return isBag(tags) ? tags : {};
 }

@@ -48,6 +48,28 @@ describe("membership", () => {
     }
   });
 
+  it("reports a resource whose provider's defaultTags are unknown in preview, unless it tags itself", () => {
+    const resource = (name: string, tagsOfItsOwn: Record<string, string>) => ({
+      urn: `urn:pulumi:prod::platform::aws:rds/instance:Instance::${name}`,
+      type: "aws:rds/instance:Instance",
+      name,
+      properties: { tags: tagsOfItsOwn },
+      dependencies: [],
+      propertyDependencies: {},
+      provider: {
+        urn: "urn:pulumi:prod::platform::pulumi:providers:aws::west",
+        type: "pulumi:providers:aws",
+        name: "west",
+        properties: { region: "eu-west-1", defaultTags: UNKNOWN_VALUE },
+      },
+    });
+    const report = assess({ resources: [resource("untagged", {}), resource("tagged", tags("orders"))] });
+    expect(report.services.map((s) => s.name)).toEqual(["orders"]);
+    expect(report.problems.map((p) => p.message.split(" (")[0])).toEqual([
+      "1 resource's service or tier is computed from another resource and unknown until deploy",
+    ]);
+  });
+
   it("a resource's own tag wins over the provider's default", () => {
     const g = new GraphBuilder();
     const bucket = g.add(
