@@ -5,6 +5,7 @@ export * from "./aws/regions";
 export * from "./drService";
 export * from "./drRegionPair";
 export * from "./aws/objectLockBucket";
+export * from "./aws/pulumiStateBackend";
 export * from "./aws/route53Failover";
 export * from "./kubernetes/veleroSchedule";
 export * from "./kubernetes/redisCrossZone";
