@@ -5,6 +5,8 @@ import {
   ArgsProblems,
   DrRegionPair,
   DrRegionPairArgs,
+  FAILOVER_MANIFEST_OUTPUT,
+  FailoverManifest,
   FailoverRecordSpec,
   NeonGeoReplica,
   NeonGeoReplicaArgs,
@@ -594,11 +596,14 @@ export function platform() {
     }
     services[service.name] = outputs;
   }
+  // A copy in each region of the pair: what stacks/failover and `drkit failover break-glass` read, from
+  // the region they activate, without this stack's state.
+  const manifest = failover && new FailoverManifest("failover-manifest", { regions, recordSet: failover });
   return {
     primaryRegion: config.regions.primary,
     secondaryRegion: config.regions.secondary,
     services,
-    // Read by stacks/failover through a StackReference.
     failover: failover ?? null,
+    [FAILOVER_MANIFEST_OUTPUT]: manifest?.parameterName ?? null,
   };
 }

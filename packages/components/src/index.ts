@@ -7,6 +7,7 @@ export * from "./drRegionPair";
 export * from "./aws/objectLockBucket";
 export * from "./aws/pulumiStateBackend";
 export * from "./aws/route53Failover";
+export * from "./aws/failoverManifest";
 export * from "./kubernetes/veleroSchedule";
 export * from "./kubernetes/redisCrossZone";
 export * from "./neon/replicationSql";

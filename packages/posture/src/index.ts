@@ -13,3 +13,4 @@ export { DATA_HOLDING_KINDS, dataHoldingKind } from "./dataHolding";
 export type { DataHoldingKind } from "./dataHolding";
 export { closestName } from "./names";
 export { goDurationSeconds } from "./rules/retention";
+export * from "./failoverManifest";

@@ -59,6 +59,7 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "Route53Failover status-page-dns",
       "VeleroSchedule cluster-velero",
       "RedisCrossZone sessions-redis",
+      "FailoverManifest failover-manifest",
     ]);
   });
 
