@@ -43,3 +43,32 @@ export const STANDBY_ROLE = "standby";
 
 /** Type token of `DrService`, the grouping parent for resources that cannot carry tags (fixed forever). */
 export const DR_SERVICE_TYPE = `${COMPONENT_TYPE_PREFIX}DrService`;
+
+// The health monitor's Prometheus series. `DrHealthMonitor` writes them (recording rules and alert labels);
+// `drkit status` and the DR dashboard read them. Prometheus label names take no `.` or `/`, hence the
+// underscores.
+/** Prometheus label on every series and alert the health monitor generates: the service. */
+export const PROMETHEUS_SERVICE_LABEL = "drkit_service";
+/** Prometheus label: the service's tier. */
+export const PROMETHEUS_TIER_LABEL = "drkit_tier";
+/** Prometheus label: the monitored control (`velero-schedule/<schedule>`, `postgres-subscription/<name>`…). */
+export const PROMETHEUS_CONTROL_LABEL = "drkit_control";
+/** Prometheus label: the disruption a control's recovery point serves (`software`, `zone`, `region`…). */
+export const PROMETHEUS_DISRUPTION_LABEL = "drkit_disruption";
+/** Recording rule: age of the control's newest usable recovery point, or its replication lag, seconds. */
+export const RECOVERY_POINT_AGE_RECORD = "drkit:recovery_point_age_seconds";
+/** Recording rule: the RPO target the control's thresholds were derived from, seconds (per disruption). */
+export const RPO_TARGET_RECORD = "drkit:rpo_target_seconds";
+/** Recording rule: the recovery-point age at which the control's alert fires, seconds. */
+export const RPO_ALERT_THRESHOLD_RECORD = "drkit:rpo_alert_threshold_seconds";
+/** Recording rule: the RTO target of the service, seconds (per disruption): the dashboard's budget. */
+export const RTO_TARGET_RECORD = "drkit:rto_target_seconds";
+/** Recording rule, 1 per monitored control (RPO controls and health checks alike): what is watched. */
+export const CONTROL_INFO_RECORD = "drkit:control_info";
+
+/** Type token of a Prometheus Operator PrometheusRule: an alarm the model credits when it carries an alert. */
+export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+/** Type token of a CloudWatch metric alarm: an alarm the model credits when its actions are enabled. */
+export const METRIC_ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
+/** Recording rule: bytes of WAL a logical subscriber has not confirmed, per replication control. */
+export const REPLICATION_LAG_BYTES_RECORD = "drkit:replication_lag_bytes";

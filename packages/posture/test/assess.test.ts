@@ -23,6 +23,12 @@ function pick(report: ReturnType<typeof assess>, service: string, disruption: Di
   return found;
 }
 const summary = (a: Assessment) => [a.achievableRpoSeconds, a.achievableRtoSeconds, a.status];
+/** A PrometheusRule's spec with one alerting rule: what the model credits as a deployed lag alarm. */
+const LAG_ALERT = {
+  groups: [
+    { name: "lag", rules: [{ alert: "StandbyLagging", expr: "standby_lag_seconds > 30", for: "30s" }] },
+  ],
+};
 
 describe("S3", () => {
   it.each([
@@ -437,6 +443,7 @@ describe("Neon", () => {
             [ALARM_THRESHOLD_ANNOTATION]: String(options.deployedAlarmSeconds),
           },
         },
+        spec: LAG_ALERT,
       });
     }
   }
@@ -528,6 +535,7 @@ describe("combining, targets and waivers", () => {
       metadata: {
         annotations: { [ALARM_FOR_ANNOTATION]: "orders-db-primary", [ALARM_THRESHOLD_ANNOTATION]: "60" },
       },
+      spec: LAG_ALERT,
     });
     const region = pick(assess(g.graph), "orders", "region");
     expect(summary(region)).toEqual([900, 1_800, "PolicyBreached"]);

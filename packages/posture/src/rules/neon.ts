@@ -3,7 +3,12 @@
 import type { GraphResource } from "../graph";
 import { GraphIndex, PropertyReader, ServiceGroup } from "../graphIndex";
 import type { ActionEstimates } from "../policy";
-import { ALARM_FOR_ANNOTATION, ALARM_THRESHOLD_ANNOTATION } from "../labels";
+import {
+  ALARM_FOR_ANNOTATION,
+  ALARM_THRESHOLD_ANNOTATION,
+  METRIC_ALARM_TYPE,
+  PROMETHEUS_RULE_TYPE,
+} from "../labels";
 import { Estimate, NO_TIME, term } from "../estimate";
 import { manualRecovery, Rule } from "./context";
 
@@ -16,12 +21,39 @@ const LIMIT_BY_PLAN: Readonly<Record<string, number | undefined>> = NEON_PLAN_HI
 /** What Neon keeps when `historyRetentionSeconds` is not set: one day. */
 export const NEON_DEFAULT_HISTORY_SECONDS = 86_400;
 
+/** A resource annotated or tagged as an alarm for a data source, and whether the model credits it. */
+interface DeployedAlarm {
+  readonly alarm: GraphResource;
+  readonly thresholdSeconds: number | undefined;
+  /** why it bounds nothing, when it does not: not an alarm kind, no alerting rule, no one notified */
+  readonly refused: string | undefined;
+  /** values unknown in preview that decide whether it is an alarm */
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Why `r` does not alert, or undefined when it does: only a PrometheusRule with an alerting rule or a
+ * CloudWatch alarm that notifies someone is an alarm; an annotation on anything else is a claim.
+ */
+function notAnAlarm(r: GraphResource, read: PropertyReader): string | undefined {
+  if (r.type === PROMETHEUS_RULE_TYPE) {
+    const alerts = read
+      .list("spec.groups")
+      .flatMap((group) => read.list("rules", group, "spec.groups[].rules"))
+      .filter((rule) => typeof read.get("alert", rule, "spec.groups[].rules[].alert") === "string");
+    return alerts.length > 0 ? undefined : "it has no alerting rule";
+  }
+  if (r.type === METRIC_ALARM_TYPE) {
+    if (read.get("actionsEnabled") === false) return "its actions are disabled";
+    return read.list("alarmActions").length > 0 ? undefined : "it has no alarm action: it notifies no one";
+  }
+  return `it is a ${r.type}, not an alarm (a PrometheusRule with an alerting rule, or a CloudWatch MetricAlarm with an action)`;
+}
+
 /** The deployed alarms by what they watch (URN or name): resources annotated or tagged `drkit.dev/alarm-for`. */
-function deployedAlarms(
-  index: GraphIndex,
-): Map<string, { alarm: GraphResource; thresholdSeconds: number | undefined }[]> {
+function deployedAlarms(index: GraphIndex): Map<string, DeployedAlarm[]> {
   return index.memo("alarms-by-target", () => {
-    const byTarget = new Map<string, { alarm: GraphResource; thresholdSeconds: number | undefined }[]>();
+    const byTarget = new Map<string, DeployedAlarm[]>();
     for (const r of index.graph.resources) {
       const read = new PropertyReader(r);
       for (const path of ["metadata.annotations", "tags"]) {
@@ -30,11 +62,15 @@ function deployedAlarms(
         const target = bag[ALARM_FOR_ANNOTATION];
         if (typeof target !== "string") continue;
         const threshold = Number(bag[ALARM_THRESHOLD_ANNOTATION]);
+        const thresholdSeconds = Number.isFinite(threshold) && threshold > 0 ? threshold : undefined;
+        const check = new PropertyReader(r);
+        const refused =
+          notAnAlarm(r, check) ??
+          (thresholdSeconds === undefined
+            ? `its \`${ALARM_THRESHOLD_ANNOTATION}\` is not a number of seconds above 0`
+            : undefined);
         const list = byTarget.get(target) ?? [];
-        list.push({
-          alarm: r,
-          thresholdSeconds: Number.isFinite(threshold) && threshold > 0 ? threshold : undefined,
-        });
+        list.push({ alarm: r, thresholdSeconds, refused, unknown: check.unknown });
         byTarget.set(target, list);
       }
     }
@@ -165,16 +201,24 @@ function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase)
   const regionLines: string[] = [];
   let rpo = Infinity;
   // Only an alarm that is in the graph bounds the lag; the component's argument is an intention.
-  const alarms = [
+  const annotated = [
     ...(deployedAlarms(index).get(primary.urn) ?? []),
     ...(deployedAlarms(index).get(primary.name) ?? []),
     ...(component ? (deployedAlarms(index).get(component.urn) ?? []) : []),
-  ].filter((a) => a.thresholdSeconds !== undefined);
-  const alarm = alarms.reduce<(typeof alarms)[number] | undefined>(
-    (best, a) =>
-      best === undefined || (a.thresholdSeconds ?? Infinity) < (best.thresholdSeconds ?? Infinity) ? a : best,
-    undefined,
-  );
+  ];
+  const alarmUnknown = annotated.flatMap((a) => a.unknown);
+  const alarm = annotated
+    .filter((a) => a.refused === undefined && a.unknown.length === 0)
+    .reduce<DeployedAlarm | undefined>(
+      (best, a) =>
+        best === undefined || (a.thresholdSeconds ?? Infinity) < (best.thresholdSeconds ?? Infinity)
+          ? a
+          : best,
+      undefined,
+    );
+  const refusals = annotated
+    .filter((a) => a.refused !== undefined)
+    .map((a) => `${a.alarm.name} is annotated \`${ALARM_FOR_ANNOTATION}\` but bounds nothing: ${a.refused}.`);
   if (!standby) {
     regionLines.push(
       `No standby project in another region: Neon has no cross-region replica, so a region loss loses the database.`,
@@ -184,14 +228,15 @@ function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase)
       `Standby ${standby.name} exists, but the primary does not enable logical replication, so nothing feeds it.`,
     );
   } else if (alarm?.thresholdSeconds === undefined) {
+    regionLines.push(...refusals);
     regionLines.push(
-      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication, but no deployed alarm watches its lag${requestedAlarm !== undefined ? ` (the component asks for one at ${requestedAlarm} s, but no resource in the graph is annotated \`${ALARM_FOR_ANNOTATION}: ${primary.name}\`)` : ""}: replication can stall or lose its slot unnoticed, so nothing bounds the loss.`,
+      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication, but no deployed alarm watches its lag${requestedAlarm !== undefined && refusals.length === 0 ? ` (the component asks for one at ${requestedAlarm} s, but no resource in the graph is annotated \`${ALARM_FOR_ANNOTATION}: ${primary.name}\`)` : ""}: replication can stall or lose its slot unnoticed, so nothing bounds the loss.`,
     );
   } else {
     rpo = alarm.thresholdSeconds;
     basis.push(alarm.alarm.urn);
     regionLines.push(
-      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication; the deployed alarm ${alarm.alarm.name} fires when the lag passes ${alarm.thresholdSeconds} s, which bounds the loss.`,
+      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication; the deployed alarm ${alarm.alarm.name} (${alarm.alarm.urn}) has fired by the time the lag reaches ${alarm.thresholdSeconds} s, which bounds the loss.`,
     );
   }
   if (standby && logical)
@@ -216,7 +261,7 @@ function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase)
         : Infinity,
     lines: regionLines,
     facts: standby ? ["neonNoCrossRegion", "neonLogicalReplication"] : ["neonNoCrossRegion"],
-    unknown: [...read.unknown, ...(c?.unknown ?? [])],
+    unknown: [...read.unknown, ...(c?.unknown ?? []), ...(alarm === undefined ? alarmUnknown : [])],
   });
   return estimates;
 }
