@@ -12,11 +12,21 @@ const files: Record<string, string> = {
   "velero.io/v1/BackupStorageLocation": "velero.io_backupstoragelocations.yaml",
   "redis.redis.opstreelabs.in/v1beta2/RedisReplication": "redis.redis.opstreelabs.in_redisreplications.yaml",
   "redis.redis.opstreelabs.in/v1beta2/RedisSentinel": "redis.redis.opstreelabs.in_redissentinels.yaml",
+  "monitoring.coreos.com/v1/PrometheusRule": "monitoring.coreos.com_prometheusrules.yaml",
 };
 
 // Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords; int32/int64 formats are checked by
 // type alone, as the API server's structural schema does for numbers.
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// CRD patterns are Go (RE2) regular expressions: a leading `(?i)` (the PrometheusRule CRD has `^(?i)…`) is
+// RE2's case-insensitive flag, which JavaScript spells as a flag after the pattern.
+const goRegExp = (pattern: string, flags: string) => {
+  const caseless = /^(\^?)\(\?i\)/.exec(pattern);
+  return caseless
+    ? new RegExp(caseless[1] + pattern.slice(caseless[0].length), `${flags}i`)
+    : new RegExp(pattern, flags);
+};
+goRegExp.code = "goRegExp";
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(apiVersion: string, kind: string): ValidateFunction {
