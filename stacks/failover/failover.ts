@@ -29,6 +29,7 @@ import {
   failoverManifestParameterName,
   failoverPlan,
   parseFailoverManifest,
+  switchReasonProblem,
 } from "@drkit/posture";
 
 export type Side = FailoverSide;
@@ -94,15 +95,10 @@ const shown = (value: unknown) => JSON.stringify(value ?? null);
 const AWS_REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-/** One line of printable text: a reason goes into commits, YAML and audit records. */
-const isOneLine = (text: string) =>
-  [...text].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
-
 /** The reason as the operator typed it (before anything, such as an operator name, is added to it). */
 export function checkReason(reason: unknown): string | undefined {
-  if (typeof reason !== "string" || reason.trim().length < 10 || reason.length > 500 || !isOneLine(reason))
-    return `${key("reason")} must say why traffic moves (an incident or drill id), on one line of 10–500 characters (got ${shown(reason)}); it is recorded in the stack outputs and the stack config`;
-  return undefined;
+  const problem = switchReasonProblem(reason);
+  return problem && `${key("reason")} ${problem}; it is recorded in the stack outputs and the stack config`;
 }
 
 function checkWorkloads(value: unknown, problems: string[]): void {

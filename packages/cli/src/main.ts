@@ -8,6 +8,7 @@ import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence, checkJson } from "./evidence";
 import { checkReportDir, readSigningKey } from "./manifest";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
+import { failoverCommand } from "./failover/command";
 import { argumentProblem, checkReportWritable, misspeltOption } from "./checkArgs";
 
 /** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
@@ -82,6 +83,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === "verify") return verifyCommand(rest, io);
+  if (command === "failover") return failoverCommand(rest, io);
   if (command !== "check") {
     io.err(`drkit: unknown command "${command}"\n\n${USAGE}\n\n${VERIFY_USAGE}`);
     return 2;

@@ -306,3 +306,16 @@ export function failoverPlan(
       : {}),
   };
 }
+
+/**
+ * The reason for a switch, judged as the operator typed it, before anything (an operator name, a run id) is
+ * added to it: 10–500 characters of printable text on one line, since it goes into stack config, commits
+ * and audit records. Undefined when it is fine, else what is wrong.
+ */
+export function switchReasonProblem(reason: unknown): string | undefined {
+  const printable = (text: string) =>
+    [...text].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
+  if (typeof reason !== "string" || reason.trim().length < 10 || reason.length > 500 || !printable(reason))
+    return `must say why traffic moves (an incident or drill id), on one line of 10–500 characters (got ${shown(reason ?? null)})`;
+  return undefined;
+}
