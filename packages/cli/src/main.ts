@@ -9,6 +9,7 @@ import { writeEvidence, checkJson } from "./evidence";
 import { checkReportDir, readSigningKey } from "./manifest";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
 import { failoverCommand } from "./failover/command";
+import { auditCommand, AUDIT_USAGE } from "./audit/command";
 import { argumentProblem, checkReportWritable, misspeltOption } from "./checkArgs";
 
 /** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
@@ -79,11 +80,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    io.out(`${USAGE}\n\n${VERIFY_USAGE}`);
+    io.out(`${USAGE}\n\n${VERIFY_USAGE}\n\n${AUDIT_USAGE}`);
     return command === undefined ? 2 : 0;
   }
   if (command === "verify") return verifyCommand(rest, io);
   if (command === "failover") return failoverCommand(rest, io);
+  if (command === "audit") return auditCommand(rest, io);
   if (command !== "check") {
     io.err(`drkit: unknown command "${command}"\n\n${USAGE}\n\n${VERIFY_USAGE}`);
     return 2;

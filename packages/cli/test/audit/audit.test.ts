@@ -2,7 +2,8 @@
 // speaks the S3 protocol in its place (this machine has no cloud access). The tamper cases change the log
 // the way someone with S3 access could: through the same SDK, without drkit.
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { auditCommand } from "../../src/audit/command";
+import { AUDIT_USAGE, auditCommand } from "../../src/audit/command";
+import { main } from "../../src/main";
 import { AUDIT_SCHEMA, recordKey, sha256 } from "../../src/audit/record";
 import { FakeS3, startFakeS3 } from "./fakeS3";
 
@@ -444,3 +445,12 @@ describe("drkit audit verify", () => {
 function sha256Base64(bytes: Buffer): string {
   return Buffer.from(sha256(bytes), "hex").toString("base64");
 }
+
+it("is reached as `drkit audit`, and listed in drkit's help", async () => {
+  let out = "";
+  expect(await main(["audit", "--help"], { out: (t) => (out += t), err: () => undefined })).toBe(0);
+  expect(out).toBe(AUDIT_USAGE);
+  let help = "";
+  await main(["--help"], { out: (t) => (help += t), err: () => undefined });
+  expect(help).toContain(AUDIT_USAGE);
+});
