@@ -13,6 +13,9 @@ import {
   NeonPlan,
   ObjectLockBucket,
   ObjectLockBucketArgs,
+  PulumiStateBackend,
+  PulumiStateBackendArgs,
+  STATE_BACKEND_OUTPUTS,
   RedisCrossZone,
   RedisCrossZoneArgs,
   RegionPairSides,
@@ -30,6 +33,7 @@ import {
   validateDrRegionPairArgs,
   validateNeonGeoReplicaArgs,
   validateObjectLockBucketArgs,
+  validatePulumiStateBackendArgs,
   validateRedisCrossZoneArgs,
   validateRoute53FailoverArgs,
   validateServiceIdentity,
@@ -77,6 +81,17 @@ export interface ServiceConfig {
   neon?: { primaryRegionId: string; standbyRegionId: string; plan?: NeonPlan; database?: string };
 }
 
+/** Where Pulumi state lives (`drkit-platform:stateBackend`): a PulumiStateBackend, judged as a service. */
+export interface StateBackendConfig {
+  /** its service name (a DNS label), also the component's name */
+  name: string;
+  /** its tier: the RPO/RTO targets the state must meet */
+  tier: string;
+  noncurrentVersionRetentionDays?: number;
+  recordsRetentionDays?: number;
+  breakGlassRoleArn?: string;
+}
+
 export interface PlatformConfig {
   regions: { primary: string; secondary: string };
   services: ServiceConfig[];
@@ -86,6 +101,7 @@ export interface PlatformConfig {
   defaultTags?: Record<string, string>;
   /** kubeconfigs of the two clusters (secret config), needed by velero and redis services */
   kubeconfigs?: { primary: pulumi.Output<string>; secondary: pulumi.Output<string> };
+  stateBackend?: StateBackendConfig;
 }
 
 const NAMESPACE = "drkit-platform";
@@ -98,6 +114,7 @@ const CONFIG_KEYS = [
   "failoverService",
   "alarmTopicArn",
   "defaultTags",
+  "stateBackend",
   "primaryKubeconfig",
   "secondaryKubeconfig",
 ];
@@ -334,6 +351,7 @@ export function validatePlatformConfig(config: Readonly<Record<string, unknown>>
   problems.text("failoverService", config.failoverService);
   problems.text("alarmTopicArn", config.alarmTopicArn);
   checkKubeconfigs(config.primaryKubeconfig, config.secondaryKubeconfig, problems);
+  if (config.stateBackend !== undefined) checkStateBackend(config, regionsOk, problems);
   const kubeconfigs = config.primaryKubeconfig !== undefined && config.secondaryKubeconfig !== undefined;
 
   const services = config.services;
@@ -399,6 +417,66 @@ export function validatePlatformConfig(config: Readonly<Record<string, unknown>>
   return [...problems.list];
 }
 
+const STATE_BACKEND_KEYS = [
+  "name",
+  "tier",
+  "noncurrentVersionRetentionDays",
+  "recordsRetentionDays",
+  "breakGlassRoleArn",
+];
+
+/** `drkit-platform:stateBackend`: its shape, then the component's own checks on the arguments the build passes. */
+function checkStateBackend(
+  config: Readonly<Record<string, unknown>>,
+  regionsOk: boolean,
+  problems: ConfigProblems,
+): void {
+  const backend = config.stateBackend;
+  if (!isPlainObject(backend)) {
+    problems.add(
+      `${key("stateBackend")} must be a mapping such as { name: pulumi-state, tier: important } (got ${shown(backend)})`,
+    );
+    return;
+  }
+  const before = problems.list.length;
+  checkKnownKeys(
+    `${NAMESPACE}:stateBackend`,
+    backend,
+    STATE_BACKEND_KEYS,
+    "a setting of the state backend",
+    problems,
+  );
+  checkIdentity("stateBackend", backend.name, backend.tier, problems);
+  problems.number("stateBackend.noncurrentVersionRetentionDays", backend.noncurrentVersionRetentionDays);
+  problems.number("stateBackend.recordsRetentionDays", backend.recordsRetentionDays);
+  problems.text("stateBackend.breakGlassRoleArn", backend.breakGlassRoleArn);
+  if (problems.list.length > before || !regionsOk) return;
+  const regions = standInRegions(config.regions as { primary: string; secondary: string });
+  const args = stateBackendArgs(
+    backend as unknown as StateBackendConfig,
+    regions,
+    config.alarmTopicArn as string,
+  );
+  for (const problem of validatePulumiStateBackendArgs(args, backend.name as string))
+    problems.add(`${key("stateBackend")} (PulumiStateBackend "${backend.name as string}"): ${problem}`);
+}
+
+function stateBackendArgs(
+  backend: StateBackendConfig,
+  regions: RegionPairSides,
+  alarmTopicArn: string | undefined,
+): PulumiStateBackendArgs {
+  return given({
+    service: backend.name,
+    tier: backend.tier,
+    regions,
+    noncurrentVersionRetentionDays: backend.noncurrentVersionRetentionDays,
+    recordsRetentionDays: backend.recordsRetentionDays,
+    breakGlassRoleArn: backend.breakGlassRoleArn,
+    alarmTopicArn,
+  });
+}
+
 /** A structured value from config (Pulumi keeps YAML mappings and lists as JSON); a plain string stays one. */
 function parsed(text: string | undefined): unknown {
   if (text === undefined) return undefined;
@@ -417,7 +495,7 @@ export function readPlatformConfig(): PlatformConfig {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const name = fullKey.slice(NAMESPACE.length + 1);
     // Kubeconfigs are read as text only to be checked (empty, identical); the program uses them as secrets.
-    raw[name] = ["regions", "services", "defaultTags"].includes(name)
+    raw[name] = ["regions", "services", "defaultTags", "stateBackend"].includes(name)
       ? parsed(config.get(name))
       : config.get(name);
   }
@@ -432,6 +510,7 @@ export function readPlatformConfig(): PlatformConfig {
     failoverService: raw.failoverService as string | undefined,
     alarmTopicArn: raw.alarmTopicArn as string | undefined,
     defaultTags: raw.defaultTags as Record<string, string> | undefined,
+    stateBackend: raw.stateBackend as StateBackendConfig | undefined,
     kubeconfigs:
       primaryKubeconfig && secondaryKubeconfig
         ? { primary: primaryKubeconfig, secondary: secondaryKubeconfig }
@@ -605,5 +684,21 @@ export function platform() {
     services,
     failover: failover ?? null,
     [FAILOVER_MANIFEST_OUTPUT]: manifest?.parameterName ?? null,
+    // Where Pulumi state, its snapshots and the failover audit log live, in each region.
+    stateBackend: stateBackendOutputs(config, regions),
+  };
+}
+
+function stateBackendOutputs(config: PlatformConfig, regions: DrRegionPair) {
+  if (!config.stateBackend) return null;
+  const backend = new PulumiStateBackend(
+    config.stateBackend.name,
+    stateBackendArgs(config.stateBackend, regions, config.alarmTopicArn),
+  );
+  return {
+    [STATE_BACKEND_OUTPUTS.backendUrls]: backend.backendUrls,
+    [STATE_BACKEND_OUTPUTS.stateBucketNames]: backend.stateBucketNames,
+    [STATE_BACKEND_OUTPUTS.recordsBucketNames]: backend.recordsBucketNames,
+    [STATE_BACKEND_OUTPUTS.secretsProviderUrls]: backend.secretsProviderUrls,
   };
 }

@@ -60,6 +60,8 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "VeleroSchedule cluster-velero",
       "RedisCrossZone sessions-redis",
       "FailoverManifest failover-manifest",
+      "PulumiStateBackend iac-state",
+      "ObjectLockBucket iac-state-records",
     ]);
   });
 
@@ -87,6 +89,11 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       ["cluster-velero-backups-replica", "eu-central-1"],
       ["documents-data", "eu-west-1"],
       ["documents-data-replica", "eu-central-1"],
+      // Pulumi state and its records (snapshots, the failover audit log).
+      ["iac-state", "eu-west-1"],
+      ["iac-state-records", "eu-west-1"],
+      ["iac-state-records-replica", "eu-central-1"],
+      ["iac-state-replica", "eu-central-1"],
       ["orders-data", "eu-west-1"],
       ["orders-data-replica", "eu-central-1"],
       // Redis backups go straight to the secondary region.
@@ -154,7 +161,7 @@ describe("the reference platform under the DR gate", () => {
         ),
     ).toEqual([]);
     expect(out).toContain(
-      "    Coverage: 33 of 89 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 56 stateless, not assessed.",
+      "    Coverage: 46 of 135 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 89 stateless, not assessed.",
     );
   });
 
@@ -426,6 +433,34 @@ describe("the platform config, validated whole before any resource is registered
       "a platform setting is misspelt",
       { "drkit-platform:service": "search" },
       ["`drkit-platform:service` is not a setting of the platform: did you mean `drkit-platform:services`?"],
+    ],
+    // The state backend: its own shape, then PulumiStateBackend's checks.
+    [
+      "the state backend's retention is a quoted number",
+      { "drkit-platform:stateBackend": { name: "iac-state", tier: "important", recordsRetentionDays: "30" } },
+      [
+        '`drkit-platform:stateBackend.recordsRetentionDays` must be a number (got "30"): write it without quotes',
+      ],
+    ],
+    [
+      "the state backend keeps replaced state less than a week",
+      {
+        "drkit-platform:stateBackend": {
+          name: "iac-state",
+          tier: "important",
+          noncurrentVersionRetentionDays: 3,
+        },
+      },
+      [
+        '`drkit-platform:stateBackend` (PulumiStateBackend "iac-state"): `noncurrentVersionRetentionDays` must be a whole number of days from 7 to 36500 (got 3); omit it to use 90',
+      ],
+    ],
+    [
+      "a state backend setting is misspelt",
+      { "drkit-platform:stateBackend": { name: "iac-state", tier: "important", breakGlassRole: "x" } },
+      [
+        "`drkit-platform:stateBackend.breakGlassRole` is not a setting of the state backend: did you mean `breakGlassRoleArn`?",
+      ],
     ],
     // Names and enumerations.
     [

@@ -3,7 +3,9 @@ import * as s3 from "@pulumi/aws/s3";
 import * as kms from "@pulumi/aws/kms";
 import type * as iam from "@pulumi/aws/iam";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import type { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { checkRegionPair, type RegionPair } from "../common/regions";
+import { regionSidesOf } from "../drRegionPair";
 import { ServiceIdentity, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
@@ -17,16 +19,17 @@ import {
   isComputed,
   shown,
 } from "../common/validation";
-import { checkAwsRegion } from "./regions";
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 import { ObjectLockBucket, REPLICATION_ACTIONS } from "./objectLockBucket";
 
 export interface PulumiStateBackendArgs extends ServiceIdentity {
-  /** AWS region of the state bucket Pulumi writes to, e.g. `eu-west-1`. */
-  readonly primaryRegion: string;
-  /** AWS region of its replica, the copy you log in to when the primary region is gone; must differ. */
-  readonly secondaryRegion: string;
+  /**
+   * Where the state bucket Pulumi writes to (primary) and its replica, the copy you log in to when the
+   * primary region is gone (secondary), live: a `DrRegionPair` in TypeScript, or the regions
+   * `{ primaryRegion, secondaryRegion }`, from which the component creates its own pair.
+   */
+  readonly regions: RegionPair;
   /**
    * Days a replaced or deleted state file stays recoverable as a noncurrent version (7–36500): long enough
    * to notice a corrupted checkpoint and restore the version before it. Changing it later needs the
@@ -119,8 +122,7 @@ export const STATE_PROTECTED_ACTIONS = [
 const FIELDS = [
   "service",
   "tier",
-  "primaryRegion",
-  "secondaryRegion",
+  "regions",
   "noncurrentVersionRetentionDays",
   "replicationTimeControl",
   "breakGlassRoleArn",
@@ -177,14 +179,12 @@ export function validatePulumiStateBackendArgs(args: PulumiStateBackendArgs, nam
     );
   }
   const raw: unknown = args;
-  if (!checkArgsObject(raw, "pass { service, tier, primaryRegion, secondaryRegion }", problems))
-    return [...problems.list];
+  if (!checkArgsObject(raw, "pass { service, tier, regions }", problems)) return [...problems.list];
   validateServiceIdentity(raw as unknown as ServiceIdentity, problems);
-  const primaryOk = checkAwsRegion("primaryRegion", raw.primaryRegion, problems);
-  const secondaryOk = checkAwsRegion("secondaryRegion", raw.secondaryRegion, problems);
+  const regions = checkRegionPair(raw.regions, problems);
   problems.check(
-    !primaryOk || !secondaryOk || raw.primaryRegion !== raw.secondaryRegion,
-    `\`secondaryRegion\` must differ from \`primaryRegion\` (both ${shown(raw.primaryRegion)}): a replica in the same region does not survive a region loss`,
+    regions === undefined || regions.primary.region !== regions.secondary.region,
+    `\`regions\` must name two different regions (both ${shown(regions?.primary.region)}): a replica in the same region does not survive a region loss`,
   );
   checkWholeNumber(
     "noncurrentVersionRetentionDays",
@@ -200,8 +200,8 @@ export function validatePulumiStateBackendArgs(args: PulumiStateBackendArgs, nam
   if (raw.breakGlassRoleArn !== undefined && !isComputed(raw.breakGlassRoleArn))
     checkBreakGlassRoleArn(raw.breakGlassRoleArn, problems);
   if (!isComputed(raw.recordsRetentionDays)) checkRecordsRetentionDays(raw.recordsRetentionDays, problems);
-  if (primaryOk && raw.alarmTopicArn !== undefined && !isComputed(raw.alarmTopicArn))
-    checkAlarmTopicArn(raw.primaryRegion as string, raw.alarmTopicArn, problems);
+  if (regions && raw.alarmTopicArn !== undefined && !isComputed(raw.alarmTopicArn))
+    checkAlarmTopicArn(regions.primary.region, raw.alarmTopicArn, problems);
   checkKnownFields("", raw, FIELDS, problems);
   return [...problems.list];
 }
@@ -281,7 +281,9 @@ export class PulumiStateBackend extends pulumi.ComponentResource {
     const problems = validatePulumiStateBackendArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("PulumiStateBackend", name, problems);
 
-    const { primaryRegion, secondaryRegion } = args;
+    const sides = regionSidesOf(name, args.regions, this);
+    const primaryRegion = sides.primary.region;
+    const secondaryRegion = sides.secondary.region;
     const checked = <T>(input: pulumi.Input<T>, check: (value: unknown, problems: ArgsProblems) => void) =>
       checkedInput("PulumiStateBackend", name, input, check);
     const breakGlassRoleArn =
@@ -297,10 +299,8 @@ export class PulumiStateBackend extends pulumi.ComponentResource {
     const keep = { protect: args.protect ?? true, retainOnDelete: args.retainOnDelete ?? true };
     const tags = serviceTags(args);
 
-    const provider = (role: "primary" | "secondary", region: string) =>
-      new AwsProvider(`${name}-${role}`, { region }, { parent: this });
-    const primaryProvider = provider("primary", primaryRegion);
-    const secondaryProvider = provider("secondary", secondaryRegion);
+    const primaryProvider = sides.primary.awsProvider;
+    const secondaryProvider = sides.secondary.awsProvider;
 
     const settings = { tags, noncurrentDays, keep };
     const source = this.stateSide({ ...settings, name, provider: primaryProvider });
@@ -383,10 +383,8 @@ export class PulumiStateBackend extends pulumi.ComponentResource {
       {
         service: args.service,
         tier: args.tier,
-        regions: {
-          primary: { region: primaryRegion, awsProvider: primaryProvider },
-          secondary: { region: secondaryRegion, awsProvider: secondaryProvider },
-        },
+        // The same sides: the records bucket shares the pair's providers, never creates its own.
+        regions: sides,
         ...(args.recordsRetentionDays === undefined
           ? {}
           : { retentionDays: checked(args.recordsRetentionDays, checkRecordsRetentionDays) }),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram, plainProperties, ProgramRun, CapturedResource } from "@drkit/cli/harness";
 import {
+  DrRegionPair,
   InvalidArgsError,
   PulumiStateBackend,
   PulumiStateBackendArgs,
@@ -32,8 +33,7 @@ const BREAK_GLASS = "arn:aws:iam::111122223333:role/state-break-glass";
 const ARGS: PulumiStateBackendArgs = {
   service: "pulumi-state",
   tier: "important",
-  primaryRegion: "eu-west-1",
-  secondaryRegion: "eu-central-1",
+  regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" },
 };
 
 function program(changes: Record<string, unknown> = {}, name = "state") {
@@ -68,9 +68,10 @@ describe("PulumiStateBackend", () => {
       ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "state-lifecycle", "eu-west-1"],
       ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "state-ownership", "eu-west-1"],
       ["aws:s3/bucketPolicy:BucketPolicy", "state-policy", "eu-west-1"],
-      ["pulumi:providers:aws", "state-primary", "-"],
       ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "state-public-access", "eu-west-1"],
       ["drkit:index:ObjectLockBucket", "state-records", "-"],
+      // Regions given by name (as from another Pulumi language): the component makes its own pair.
+      ["drkit:index:DrRegionPair", "state-regions", "-"],
       ["aws:s3/bucket:Bucket", "state-replica", "eu-central-1"],
       [
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -96,23 +97,44 @@ describe("PulumiStateBackend", () => {
       ["aws:s3/bucketReplicationConfig:BucketReplicationConfig", "state-replication", "eu-west-1"],
       ["aws:cloudwatch/metricAlarm:MetricAlarm", "state-replication-failed", "eu-west-1"],
       ["aws:cloudwatch/metricAlarm:MetricAlarm", "state-replication-latency", "eu-west-1"],
-      ["pulumi:providers:aws", "state-secondary", "-"],
       ["aws:kms/key:Key", "state-secrets", "eu-west-1"],
       ["aws:kms/replicaKey:ReplicaKey", "state-secrets-replica", "eu-central-1"],
       ["aws:s3/bucketVersioning:BucketVersioning", "state-versioning", "eu-west-1"],
     ]);
     const providers = run.ofType("pulumi:providers:aws").map((p) => [p.name, props(p).region, p.parent]);
+    const pair = `${CHILD}drkit:index:DrRegionPair::state-regions`;
     expect(providers).toEqual([
-      ["state-primary", "eu-west-1", COMPONENT],
-      ["state-secondary", "eu-central-1", COMPONENT],
+      ["state-regions-primary", "eu-west-1", pair],
+      ["state-regions-secondary", "eu-central-1", pair],
     ]);
     // The records bucket is an ObjectLockBucket on the same two providers.
     const records = `${CHILD}drkit:index:ObjectLockBucket::state-records`;
     const recordBuckets = run.ofType("aws:s3/bucket:Bucket").filter((b) => b.parent === records);
     expect(recordBuckets.map((b) => [b.name, props(b).objectLockEnabled, run.providerOf(b)!.name])).toEqual([
-      ["state-records", true, "state-primary"],
-      ["state-records-replica", true, "state-secondary"],
+      ["state-records", true, "state-regions-primary"],
+      ["state-records-replica", true, "state-regions-secondary"],
     ]);
+  });
+
+  it("shares a DrRegionPair's providers, and so its default tags, when given one", async () => {
+    const run = await runProgram(() => {
+      const regions = new DrRegionPair("dr", {
+        primaryRegion: "eu-west-1",
+        secondaryRegion: "eu-central-1",
+        defaultTags: { "cost-center": "platform" },
+      });
+      new PulumiStateBackend("state", { ...ARGS, regions });
+    }, base);
+    expect(run.ofType("drkit:index:DrRegionPair").map((p) => p.name)).toEqual(["dr"]);
+    expect(run.ofType("pulumi:providers:aws").map((p) => p.name)).toEqual(["dr-primary", "dr-secondary"]);
+    const providerOf = (name: string) => run.providerOf(named(run, "aws:s3/bucket:Bucket", name))!;
+    expect(
+      ["state", "state-replica", "state-records", "state-records-replica"].map((b) => providerOf(b).name),
+    ).toEqual(["dr-primary", "dr-secondary", "dr-primary", "dr-secondary"]);
+    // The SDK sends a provider's object inputs as JSON text.
+    expect(JSON.parse(plainProperties(providerOf("state").inputs).defaultTags as string)).toEqual({
+      tags: { "cost-center": "platform", "drkit:region-role": "primary" },
+    });
   });
 
   it("versions both state buckets without Object Lock, tagged for the posture model, protected and retained", async () => {
@@ -378,16 +400,16 @@ describe("PulumiStateBackend arguments", () => {
   it.each([
     [
       "the primary region is not an AWS region",
-      { primaryRegion: "EU-WEST-1" },
+      { regions: { primaryRegion: "EU-WEST-1", secondaryRegion: "eu-central-1" } },
       [
-        '`primaryRegion` must be an AWS region code such as eu-west-1 (got "EU-WEST-1"): did you mean "eu-west-1"?',
+        '`regions.primaryRegion` must be an AWS region code such as eu-west-1 (got "EU-WEST-1"): did you mean "eu-west-1"?',
       ],
     ],
     [
       "both regions are the same",
-      { secondaryRegion: "eu-west-1" },
+      { regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-west-1" } },
       [
-        '`secondaryRegion` must differ from `primaryRegion` (both "eu-west-1"): a replica in the same region does not survive a region loss',
+        '`regions.secondaryRegion` must differ from `regions.primaryRegion` (both "eu-west-1"): a region loss would take both sides',
       ],
     ],
     [
@@ -461,12 +483,16 @@ describe("PulumiStateBackend arguments", () => {
     const created: string[] = [];
     const problems = [
       "`tier` must be a DNS label: lowercase letters, digits and '-', at most 63 characters (got \"Important\")",
-      '`secondaryRegion` must be an AWS region code such as eu-west-1 (got "mars-1")',
+      '`regions.secondaryRegion` must be an AWS region code such as eu-west-1 (got "mars-1")',
       "`noncurrentVersionRetentionDays` must be a whole number of days from 7 to 36500 (got 0); omit it to use 90",
     ];
     await expect(
       runProgram(
-        program({ tier: "Important", secondaryRegion: "mars-1", noncurrentVersionRetentionDays: 0 }),
+        program({
+          tier: "Important",
+          regions: { primaryRegion: "eu-west-1", secondaryRegion: "mars-1" },
+          noncurrentVersionRetentionDays: 0,
+        }),
         {
           ...base,
           newResource: (args) => {
