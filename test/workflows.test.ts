@@ -165,6 +165,9 @@ const JUSTIFIED_WRITES: Record<string, Record<string, string>> = {
   "failover.yml/switch": {
     "id-token": "assume the failover role; the OIDC subject names the dr-failover environment",
   },
+  "failover.yml/record": {
+    contents: "commit the failover decision to the failover stack's config, so routine runs keep it",
+  },
   "state-snapshot.yml/snapshot": {
     "id-token": "assume the snapshot role; the OIDC subject names the dr-state-snapshot environment",
   },
