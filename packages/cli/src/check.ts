@@ -87,13 +87,26 @@ function postureFor(run: ProgramRun, report: PolicyReport): PostureReport | unde
   }
 }
 
-/** The drkit pack shipped with the CLI. */
+/** The drkit pack installed beside the CLI (a peer dependency: the one `pulumi preview --policy-pack` uses). */
 export function defaultPackDir(): string {
   try {
     return path.dirname(require.resolve("@drkit/policy-pack/package.json"));
   } catch {
     throw new UsageError(
-      "the drkit policy pack (@drkit/policy-pack) is not installed: pass --policy-pack DIR",
+      "the drkit policy pack (@drkit/policy-pack) is not installed: install it beside @drkit/cli (npm install --save-dev @drkit/policy-pack), or pass --policy-pack DIR",
+    );
+  }
+}
+
+const TYPESCRIPT_FILE = /\.[cm]?ts$/;
+
+/** The module Node loads for the pack in `dir` (its package.json `main`), with symlinks resolved. */
+function packEntry(dir: string): string {
+  try {
+    return require.resolve(dir);
+  } catch {
+    throw new UsageError(
+      `the policy pack in ${dir} has no entry module: its package.json "main" (default index.js) must name a file that exists`,
     );
   }
 }
@@ -109,8 +122,24 @@ export function policyPackAt(dir: string): Promise<LoadedPolicyPack> {
         `no PulumiPolicy.yaml in ${resolved}: --policy-pack takes the folder of a policy pack`,
       );
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the pack is what the CLI does
-    pack = loadPolicyPack(() => require(resolved), resolved);
+    const entry = packEntry(resolved);
+    if (TYPESCRIPT_FILE.test(entry) && entry.split(path.sep).includes("node_modules")) {
+      // ts-node skips node_modules and Node refuses to strip types there: this would fail inside require().
+      throw new UsageError(
+        `the policy pack in ${resolved} is TypeScript (${entry}) inside node_modules, which neither drkit nor Node.js compiles: install a build of the pack whose package.json "main" is JavaScript (@drkit/policy-pack ships one), or pass --policy-pack the pack's source folder`,
+      );
+    }
+    pack = loadPolicyPack(() => {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the pack is what the CLI does
+        return require(resolved);
+      } catch (err) {
+        // Its own failure, not the program's: say whose it is.
+        throw new UsageError(
+          `the policy pack in ${resolved} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }, resolved);
     loadedPacks.set(resolved, pack);
   }
   return pack;
