@@ -7,6 +7,9 @@ const fs = require("fs");
 
 require("ts-node").register({
   transpileOnly: true,
+  // Not the tsconfig.json of the folder drkit runs in: that is the user's program's, which the program's
+  // process compiles with (src/languageHost.ts), and a broken one must fail the program, not drkit.
+  skipProject: true,
   compilerOptions: { module: "commonjs", moduleResolution: "node", target: "ES2022", esModuleInterop: true },
 });
 

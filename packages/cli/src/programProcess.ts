@@ -11,6 +11,7 @@ import { plainProperties } from "./harness/wire";
 import { DataSourceMocks, UnansweredDataSourceError } from "./harness/dataSources";
 import { PulumiProject, StackConfig, UsageError } from "./project";
 import { exitWhenFlushed } from "./exit";
+import { ProgramLaunch, programLaunch, startProgram } from "./languageHost";
 
 /** The harness options that cross to the child: plain data only (no mock callbacks). */
 export type ProjectProgramOptions = Required<
@@ -19,8 +20,8 @@ export type ProjectProgramOptions = Required<
   Pick<ProgramOptions, "dataSourceMocks">;
 
 interface ProgramRequest {
-  /** the program's entry module (Pulumi.yaml `main`, else the project folder) */
-  readonly main: string;
+  /** how the Pulumi language host would run the program */
+  readonly launch: ProgramLaunch;
   readonly options: ProjectProgramOptions;
 }
 
@@ -69,7 +70,10 @@ export function projectProgramOptions(
   };
 }
 
-/** The program at `main` as the Node.js language host runs it: an exported function is the program. */
+/**
+ * The CommonJS program at `main`, to run in this process: an exported function is the program. (`drkit
+ * check` runs programs in a process of their own, as the language host would: see `startProgram`.)
+ */
 export function projectProgram(main: string): () => unknown {
   return () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the language host requires the program
@@ -88,8 +92,9 @@ export function runProgramInChild(
   stackConfig: StackConfig,
   options: ChildRunOptions,
 ): Promise<ProgramRun> {
+  const launch = programLaunch(project);
   const request: ProgramRequest = {
-    main: project.main,
+    launch,
     options: {
       ...projectProgramOptions(project, stackConfig, options.preview),
       dataSourceMocks: options.dataSourceMocks,
@@ -97,12 +102,12 @@ export function runProgramInChild(
   };
   return new Promise((resolve, reject) => {
     const child = fork(RUNNER, [], {
-      // The language host runs a program from its project folder.
-      cwd: project.dir,
+      // The language host runs a program in its folder (Pulumi.yaml `main`'s)…
+      cwd: launch.pwd,
       // A process group of its own, so that a timeout also ends what the program started.
       detached: true,
-      // drkit's own Node flags (an --inspect port, say) are not the program's.
-      execArgv: [],
+      // …with the Node.js arguments its Pulumi.yaml gives, not drkit's own (an --inspect port, say).
+      execArgv: [...launch.nodeArgs],
       // Structured clone keeps what JSON would drop (undefined fields) and needs no schema.
       serialization: "advanced",
       stdio: ["ignore", 2, 2, "ipc", "pipe"],
@@ -236,14 +241,17 @@ export function serveProgramRequest(): void {
   });
   process.once("message", (message) => {
     const request = message as ProgramRequest;
-    runProgram(projectProgram(request.main), request.options).then(
-      (run) => answer({ kind: "finished", run: transferable(run) }),
-      (err: unknown) =>
-        answer({
-          kind: err instanceof UnansweredDataSourceError ? "unanswerable" : "failed",
-          message: messageOf(err),
-        }),
-    );
+    // A loader that cannot start (a tsconfig that does not parse, say) fails the run like the program.
+    Promise.resolve()
+      .then(() => runProgram(startProgram(request.launch), request.options))
+      .then(
+        (run) => answer({ kind: "finished", run: transferable(run) }),
+        (err: unknown) =>
+          answer({
+            kind: err instanceof UnansweredDataSourceError ? "unanswerable" : "failed",
+            message: messageOf(err),
+          }),
+      );
   });
 }
 

@@ -25,6 +25,27 @@ export interface PulumiProject {
   readonly runtime: string;
   /** absolute path of the program's entry (Pulumi.yaml `main`, else the project folder) */
   readonly main: string;
+  /** Pulumi.yaml `runtime.options`: how the Node.js language host runs the program */
+  readonly runtimeOptions: NodejsRuntimeOptions;
+}
+
+/** The `runtime.options` of a Node.js project that change how its program runs (the others are ignored). */
+export interface NodejsRuntimeOptions {
+  /**
+   * run TypeScript through ts-node
+   * @default true
+   */
+  readonly typescript: boolean;
+  /**
+   * the tsconfig file, relative to the program's folder
+   * @default - tsconfig.json there, if it exists
+   */
+  readonly tsconfig?: string;
+  /**
+   * arguments for the program's Node.js process, split as a shell would (`--require ./trace.js`)
+   * @default - none
+   */
+  readonly nodeargs?: string;
 }
 
 export interface StackConfig {
@@ -145,6 +166,11 @@ class YamlFile {
     return this.errorAt(this.doc.get(key, true), message);
   }
 
+  /** `message` at the value at `keys` (`["runtime", "options"]`). */
+  errorAtPath(keys: readonly string[], message: string): UsageError {
+    return this.errorAt(this.doc.getIn(keys, true), message);
+  }
+
   /** `message` at `key` of the top-level mapping `section`. */
   errorAtNestedKey(section: string, key: string, message: string): UsageError {
     return this.errorAt(this.nestedKey(section, key), message);
@@ -220,7 +246,57 @@ export function readProject(dir: string): PulumiProject {
       `\`main\` must be the path of the program's entry (got ${shown(main)}): write it as a string, or leave it out`,
     );
   }
-  return { dir: path.resolve(dir), name, runtime: runtimeName, main: path.resolve(dir, main ?? "") };
+  const root = path.resolve(dir);
+  const entry = path.resolve(root, main ?? "");
+  // The engine's own checks (workspace.getPwdMain), before it starts the language host.
+  if (main !== undefined && path.isAbsolute(main)) {
+    throw yaml.errorAtKey(
+      "main",
+      `\`main\` must be a path relative to the project folder (got ${shown(main)})`,
+    );
+  }
+  if (path.relative(root, entry).startsWith("..")) {
+    throw yaml.errorAtKey(
+      "main",
+      `\`main\` must be in the project folder or below it (got ${shown(main)}): move the program there`,
+    );
+  }
+  if (!fs.existsSync(entry)) {
+    throw yaml.errorAtKey(
+      "main",
+      `\`main\` is ${shown(main)}, which does not exist: correct the path, or leave it out to run the project folder`,
+    );
+  }
+  const runtimeOptions = readRuntimeOptions(yaml, isRecord(runtime) ? runtime.options : undefined);
+  return { dir: root, name, runtime: runtimeName, main: entry, runtimeOptions };
+}
+
+/** `runtime.options`, checked as the Node.js language host checks them (pulumi-language-nodejs parseOptions). */
+function readRuntimeOptions(yaml: YamlFile, options: unknown): NodejsRuntimeOptions {
+  if (options === undefined || options === null) return { typescript: true };
+  if (!isRecord(options)) {
+    throw yaml.errorAtPath(
+      ["runtime", "options"],
+      `\`runtime.options\` must be a mapping of option to value (got ${shown(options)}): e.g. typescript: false`,
+    );
+  }
+  const { typescript, tsconfig, nodeargs } = options;
+  const wrong = (key: string, what: string, value: unknown) =>
+    yaml.errorAtPath(
+      ["runtime", "options", key],
+      `\`runtime.options.${key}\` must be ${what} (got ${shown(value)})`,
+    );
+  if (typescript !== undefined && typeof typescript !== "boolean")
+    throw wrong("typescript", "true or false", typescript);
+  if (tsconfig !== undefined && typeof tsconfig !== "string")
+    throw wrong("tsconfig", "a file path", tsconfig);
+  if (nodeargs !== undefined && typeof nodeargs !== "string")
+    throw wrong("nodeargs", "a string of arguments", nodeargs);
+  return {
+    typescript: typescript ?? true,
+    ...(tsconfig === undefined || tsconfig === "" ? {} : { tsconfig }),
+    ...(nodeargs === undefined || nodeargs === "" ? {} : { nodeargs }),
+  };
 }
 
 /** The stacks that have a config file next to the project. */

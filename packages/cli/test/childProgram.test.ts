@@ -2,10 +2,12 @@
 // before it has registered everything is exit 2 with a message that says what happened. Most tests run the
 // real `bin/drkit.js`, because exits, signals and pipes only show in a real process; they run concurrently
 // (each spends most of its time starting Node, ts-node and the SDK, twice).
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
 import { readProject, readStackConfig, ENCRYPTED_PLACEHOLDER } from "@drkit/cli";
-import { runProgram, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "@drkit/cli/harness";
+import { plainProperties, runProgram, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "@drkit/cli/harness";
 import { projectProgram, projectProgramOptions, runProgramInChild } from "../src/programProcess";
 import { drkit } from "../../../test/support/drkit";
 
@@ -24,14 +26,19 @@ interface Exit {
 }
 
 /**
- * Runs `drkit check DIR --policy-pack <fixture pack> ...args` as a real process, stdout and stderr pipes.
- * With `slowReader`, stdout is not read for 300 ms after its first chunk, as a busy `| consumer` would:
- * drkit must still deliver all of it.
+ * Runs `drkit check DIR --policy-pack <fixture pack> ...args` as a real process, stdout and stderr pipes,
+ * with `env` added to the environment. With `slowReader`, stdout is not read for 300 ms after its first
+ * chunk, as a busy `| consumer` would: drkit must still deliver all of it.
  */
-function drkitCheck(dir: string, args: string[], { slowReader = false } = {}): Promise<Exit> {
+function drkitCheck(
+  dir: string,
+  args: string[],
+  { slowReader = false, env = {} }: { slowReader?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, "check", dir, "--policy-pack", packDir, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -207,4 +214,89 @@ describe("runProgramInChild", () => {
       "registered-last",
     ]);
   });
+});
+
+describe("drkit check runs the program as the Pulumi language host runs it", () => {
+  const fixture = (name: string) => path.join(__dirname, "fixtures", name);
+  async function inChild(dir: string, stack?: string) {
+    const project = readProject(path.isAbsolute(dir) ? dir : fixture(dir));
+    return runProgramInChild(project, readStackConfig(project, stack), { preview: true, timeoutSeconds: 60 });
+  }
+  const buckets = (run: Awaited<ReturnType<typeof inChild>>) =>
+    run.ofType("aws:s3/bucket:Bucket").map((b) => [b.name, plainProperties(b.inputs).tags]);
+
+  it.concurrent(
+    "imports an ES-module TypeScript program (.mts, top-level await, an enum): its named exports are the outputs",
+    async () => {
+      const run = await inChild("esm-ts-program");
+      const tags = { "drkit:service": "orders", "drkit:tier": "critical" };
+      expect(buckets(run)).toEqual([
+        ["orders-data", tags],
+        ["orders-logs", tags],
+      ]);
+      expect(run.stackOutputs).toEqual({ bucketCount: 2 });
+    },
+  );
+
+  it.concurrent(
+    "runs an ES-module JavaScript program with its nodeargs, awaiting the function it exports by default",
+    async () => {
+      const run = await inChild("esm-js-program");
+      expect(buckets(run)).toEqual([
+        ["esm-js-archive", { "drkit:service": "archive", "drkit:tier": "standard" }],
+      ]);
+      expect(run.stackOutputs).toEqual({ project: "esm-js-fixture", stack: "dev" });
+    },
+  );
+
+  it.concurrent(
+    "compiles the program with its own tsconfig.json: legacy decorators, ES2020 class fields",
+    async () => {
+      const run = await inChild("own-tsconfig-program");
+      expect(buckets(run)).toEqual([
+        ["orders-data", { "drkit:service": "orders", "drkit:tier": "critical" }],
+      ]);
+    },
+  );
+
+  it.concurrent(
+    "fails with TypeScript's message when the program's tsconfig.json does not parse",
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-broken-tsconfig-"));
+      const files = {
+        "Pulumi.yaml": "name: broken-tsconfig\nruntime: nodejs\n",
+        "package.json": '{ "name": "broken-tsconfig", "private": true }\n',
+        "index.ts": "export = () => undefined;\n",
+        "tsconfig.json": '{ "compilerOptions": { "target": "es2020"\n',
+      };
+      for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+      try {
+        await expect(inChild(dir)).rejects.toThrow(
+          new Error("⨯ Unable to compile TypeScript:\ntsconfig.json(2,1): error TS1005: '}' expected.\n"),
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.concurrent("transpiles without type-checking, as with PULUMI_NODEJS_TRANSPILE_ONLY=true", async () => {
+    const run = await inChild("type-error-program");
+    expect(run.stackOutputs).toEqual({ declared: "two" });
+  });
+
+  it.concurrent(
+    "fails on a type error when PULUMI_NODEJS_TRANSPILE_ONLY=false, as the Pulumi CLI does",
+    async () => {
+      expect(
+        await drkitCheck(fixture("type-error-program"), [], {
+          env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
+        }),
+      ).toEqual(
+        failed(
+          "the program failed: ⨯ Unable to compile TypeScript:\nindex.mts(2,7): error TS2322: Type 'string' is not assignable to type 'number'.\n\nFix the program (it fails the same way under `pulumi preview`, or for a value known only after deploy, under `pulumi up`), then run drkit check again.",
+        ),
+      );
+    },
+  );
 });
