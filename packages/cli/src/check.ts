@@ -23,6 +23,7 @@ import {
   parseJsonFile,
 } from "./project";
 import { toResourceGraph } from "./harness/graph";
+import { remoteComponentsOf, RemoteComponent } from "./harness/remote";
 import { shown } from "./harness/messages";
 import { runProgramInChild } from "./programProcess";
 import { readMockFile } from "./mockFile";
@@ -75,6 +76,12 @@ export interface CheckResult {
    * reported that as a violation).
    */
   readonly posture?: PostureReport;
+  /**
+   * The run's remote (multi-language) components, in registration order: their provider plugins create
+   * their resources when Pulumi runs, so offline no policy saw those. (The pack reports a service that holds
+   * one NotAssessed; the others are named here only.)
+   */
+  readonly remoteComponents: readonly RemoteComponent[];
 }
 
 function postureFor(run: ProgramRun, report: PolicyReport): PostureReport | undefined {
@@ -248,5 +255,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     policyConfig,
     report,
     posture: postureFor(run, report),
+    remoteComponents: remoteComponentsOf(run),
   };
 }

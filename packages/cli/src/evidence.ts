@@ -40,6 +40,7 @@ export function checkJson(result: CheckResult) {
     ignoredPolicyNames: result.report.ignoredPolicyNames,
     encryptedConfigKeys: result.stackConfig.encryptedKeys,
     posture: result.posture ?? null,
+    remoteComponents: result.remoteComponents,
   };
 }
 

@@ -1,6 +1,7 @@
 // Terminal output shaped like `pulumi preview`'s policy section, so the same eyes read both.
 import type { CheckResult } from "./check";
 import type { Violation } from "./harness/analyzer";
+import type { RemoteComponent } from "./harness/remote";
 import {
   dataHoldingKind,
   renderPostureTable,
@@ -40,7 +41,49 @@ export function renderPolicySection(result: CheckResult): string {
       `    note: config ${key} is encrypted; offline it is a placeholder, so checks that read it are approximate`,
     );
   }
+  lines.push(
+    ...remoteComponentNote(result).map((line, i) => (i === 0 ? `    note: ${line}` : `          ${line}`)),
+  );
   return lines.join("\n");
+}
+
+/** The remote components by type token, types in order of first appearance. */
+function remoteComponentsByType(result: CheckResult): [string, RemoteComponent[]][] {
+  const byType = new Map<string, RemoteComponent[]>();
+  for (const component of result.remoteComponents) {
+    byType.set(component.type, [...(byType.get(component.type) ?? []), component]);
+  }
+  return [...byType];
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** What no policy saw: the remote components, counted by type, each by URN. Empty when there is none. */
+export function remoteComponentNote(result: CheckResult): string[] {
+  const count = result.remoteComponents.length;
+  if (count === 0) return [];
+  return [
+    `${plural(count, "remote component")}: no policy saw the resources ${count === 1 ? "its provider plugin creates for it" : "their provider plugins create for them"} when Pulumi runs, as drkit check runs no plugin (\`pulumi preview --policy-pack\` does). A service that holds one is NotAssessed.`,
+    ...remoteComponentsByType(result).flatMap(([type, components]) => [
+      `${type} (${components.length}):`,
+      ...components.map((c) => `  ${c.urn}`),
+    ]),
+  ];
+}
+
+/** Names past this many, the coverage line counts. */
+const NAMED_REMOTE_COMPONENTS = 5;
+
+/**
+ * The posture's coverage line for what the offline run could not see: "Not seen: the resources of 2 remote
+ * components (awsx:ec2:Vpc 'vpc', …)". Undefined when there is no remote component.
+ */
+export function notSeenLine(result: CheckResult): string | undefined {
+  const components = result.remoteComponents;
+  if (components.length === 0) return undefined;
+  const named = components.slice(0, NAMED_REMOTE_COMPONENTS).map((c) => `${c.type} '${c.name}'`);
+  const more = components.length - named.length;
+  return `Not seen: the resources of ${plural(components.length, "remote component")} (${named.join(", ")}${more > 0 ? `, and ${more} more` : ""}), which ${components.length === 1 ? "its provider plugin creates" : "their provider plugins create"} when Pulumi runs.`;
 }
 
 export function renderSummary(result: CheckResult): string {
@@ -58,8 +101,14 @@ export function renderPostureSection(result: CheckResult): string {
   const table = renderPostureTable(result.posture)
     .split("\n")
     .map((line) => `    ${line}`);
+  const notSeen = notSeenLine(result);
   const hint = result.posture.services.length === 0 ? noServiceHint(result).map((line) => `    ${line}`) : [];
-  return ["Posture (achievable RPO/RTO per service and disruption):", ...table, ...hint].join("\n");
+  return [
+    "Posture (achievable RPO/RTO per service and disruption):",
+    ...table,
+    ...(notSeen === undefined ? [] : [`    ${notSeen}`]),
+    ...hint,
+  ].join("\n");
 }
 
 /** How to say which service a resource belongs to, per provider package. */
@@ -85,7 +134,6 @@ export function noServiceHint(result: CheckResult): string[] {
   const kinds = [...new Set(modelled.map((r) => r.type))].sort().join(", ");
   const hints = membershipHints();
   const used = Object.keys(hints).filter((pkg) => resources.some((r) => r.type.startsWith(`${pkg}:`)));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return [
     `No resource belongs to a service: ${plural(resources.length, "resource")} seen, ${dataHolding.length} holding data, ${modelled.length} of kinds drkit assesses${kinds ? ` (${kinds})` : ""}.`,
     "To put a resource in a service:",

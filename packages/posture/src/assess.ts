@@ -22,7 +22,7 @@ import {
 import type { GraphResource } from "./graph";
 import { dataHoldingKind } from "./dataHolding";
 import { closestName } from "./names";
-import { COMPONENT_TYPE_PREFIX } from "./labels";
+import { COMPONENT_TYPE_PREFIX, OPAQUE_COMPONENT_PROPERTY } from "./labels";
 import type { Rule } from "./rules/context";
 import { s3Rule } from "./rules/s3";
 import { route53Rule } from "./rules/route53";
@@ -173,8 +173,11 @@ export function assessGraph(
     const stateless: string[] = [];
     for (const r of service.resources) {
       if (basis.has(r.urn) || notAssessed.some((n) => n.urn === r.urn) || isGrouping(r)) continue;
+      // What such a component creates may hold data: unseen is never stateless.
+      const opaque = r.properties[OPAQUE_COMPONENT_PROPERTY];
       const kind = dataHoldingKind(r.type);
-      if (kind === undefined) stateless.push(r.urn);
+      if (typeof opaque === "string") notAssessed.push(notAssessedEntry(r, opaque));
+      else if (kind === undefined) stateless.push(r.urn);
       else
         notAssessed.push(
           notAssessedEntry(

@@ -41,6 +41,14 @@ export const ROLE_LABEL = "drkit.dev/role";
 /** The `drkit.dev/role` value of a warm standby: a recovery copy, not a data source of its own. */
 export const STANDBY_ROLE = "standby";
 
+/**
+ * Property that `drkit check`'s offline harness gives a remote (multi-language) component, whose resources
+ * its provider plugin creates when Pulumi runs: offline no plugin runs, so they are not in the graph. The
+ * value says so. A service with such a component is `NotAssessed`. Under the engine the resources are in
+ * the graph themselves and no component has the property.
+ */
+export const OPAQUE_COMPONENT_PROPERTY = "drkit:opaque";
+
 /** Type token of `DrService`, the grouping parent for resources that cannot carry tags (fixed forever). */
 export const DR_SERVICE_TYPE = `${COMPONENT_TYPE_PREFIX}DrService`;
 

@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, ReadResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 import { PropertyValue, PropertyMap, UNKNOWN } from "./wire";
+import { opaqueOutputs } from "./remote";
 import {
   DATA_SOURCE_ANSWERS,
   DEFAULT_AWS_REGION,
@@ -31,6 +32,11 @@ export interface CapturedResource {
   readonly name: string;
   /** true for custom (provider-backed) resources and providers; false for components and the stack */
   readonly custom: boolean;
+  /**
+   * a remote (multi-language) component: its provider plugin constructs it, children included, when
+   * Pulumi runs; offline no plugin runs, so its children are not in the run (see `remote.ts`)
+   */
+  readonly remote: boolean;
   /** the id the mock assigned; undefined in preview, where the engine has none yet */
   id?: string;
   readonly parent?: string;
@@ -53,7 +59,10 @@ export interface CapturedResource {
   readonly importId?: string;
   /** inputs as sent to the engine (what a resource policy's `Analyze` sees, minus provider Check) */
   readonly inputs: PropertyMap;
-  /** outputs: the mock's state for custom resources, `registerOutputs` for components and the stack */
+  /**
+   * outputs: the mock's state for custom resources, `registerOutputs` for components and the stack; for
+   * a remote component, the mock's state and `OPAQUE_COMPONENT_PROPERTY`, saying why its children are missing
+   */
   outputs: PropertyMap;
   /** how the resource entered the graph */
   readonly origin: "registered" | "read" | "default-provider";
@@ -243,6 +252,8 @@ export async function runProgram<T>(
       if (!err && resp) {
         record.id = resp.getId?.() || undefined;
         if (record.custom) record.outputs = resp.getObject?.()?.toJavaScript() ?? {};
+        // The engine returns what the plugin constructed; the mock's state is what the program saw.
+        if (record.remote) record.outputs = opaqueOutputs(record, resp.getObject?.()?.toJavaScript() ?? {});
       }
       callback(err, resp);
     });
@@ -257,6 +268,7 @@ export async function runProgram<T>(
       type: req.getType(),
       name: req.getName(),
       custom: true,
+      remote: false,
       id: req.getId(),
       parent,
       providerRef: req.getProvider() || undefined,
@@ -380,6 +392,7 @@ function captureRequest(req: RegisterResourceRequest, stack: string, project: st
     type,
     name,
     custom: req.getCustom(),
+    remote: req.getRemote(),
     parent,
     providerRef: req.getProvider() || undefined,
     version: req.getVersion() || undefined,
@@ -481,6 +494,7 @@ function addDefaultProviders(
         type: `pulumi:providers:${pkg}`,
         name,
         custom: true,
+        remote: false,
         id: preview ? undefined : "default-provider-id",
         inputs,
         outputs: { ...inputs },
