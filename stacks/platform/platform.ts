@@ -201,7 +201,12 @@ function standInRegions(regions: { primary: string; secondary: string }): Region
     // Missing kubeconfigs are the platform's to report, in its own terms.
     kubernetesProvider: provider("kubernetes"),
   });
-  return { primary: side(regions.primary), secondary: side(regions.secondary) };
+  return {
+    primaryRegion: regions.primary,
+    secondaryRegion: regions.secondary,
+    primary: side(regions.primary),
+    secondary: side(regions.secondary),
+  };
 }
 
 /** The structure of one service: types, keys, required fields. True when its parts can be built. */

@@ -4,7 +4,8 @@ import * as kms from "@pulumi/aws/kms";
 import type * as iam from "@pulumi/aws/iam";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
-import { checkRegionPair, RegionPairSides } from "../common/regions";
+import { checkRegionPair, type RegionPair } from "../common/regions";
+import { regionSidesOf } from "../drRegionPair";
 import { ServiceIdentity, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
@@ -23,11 +24,29 @@ import {
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 
-export type RetentionMode = "COMPLIANCE" | "GOVERNANCE";
+/** How Object Lock retains object versions. */
+export const RetentionMode = {
+  /** Nobody, root included, can delete a version or shorten its retention. */
+  Compliance: "COMPLIANCE",
+  /** Principals with `s3:BypassGovernanceRetention` can. */
+  Governance: "GOVERNANCE",
+} as const;
+export type RetentionMode = (typeof RetentionMode)[keyof typeof RetentionMode];
+
+/** KMS keys to encrypt with, per side: key ARNs (not aliases) in that side's region. */
+export interface KmsKeyArns {
+  /** @default - a key created in the primary region */
+  readonly primary?: pulumi.Input<string>;
+  /** @default - a key created in the secondary region */
+  readonly secondary?: pulumi.Input<string>;
+}
 
 export interface ObjectLockBucketArgs extends ServiceIdentity {
-  /** Where the bucket (primary) and its replica (secondary) live; usually a `DrRegionPair`. */
-  readonly regions: RegionPairSides;
+  /**
+   * Where the bucket (primary) and its replica (secondary) live: a `DrRegionPair` in TypeScript, or the
+   * regions `{ primaryRegion, secondaryRegion }`, from which the component creates its own pair.
+   */
+  readonly regions: RegionPair;
   /**
    * Default retention of every new object version, in days (1–36500). Creation-only in spirit: with
    * COMPLIANCE, versions written under a longer retention stay locked that long. An Output is checked
@@ -47,10 +66,7 @@ export interface ObjectLockBucketArgs extends ServiceIdentity {
    * role may use each key only through S3 in its region, for its bucket.
    * @default - a key per region, with rotation on, retained on delete
    */
-  readonly kmsKeyArns?: {
-    readonly primary?: pulumi.Input<string>;
-    readonly secondary?: pulumi.Input<string>;
-  };
+  readonly kmsKeyArns?: KmsKeyArns;
   /**
    * Replicate delete markers to the replica. Off, a delete in the primary leaves the replica's object
    * visible (protection against malicious or mistaken deletes); on, the replica mirrors deletes. Delete
@@ -173,7 +189,7 @@ export function validateObjectLockBucketArgs(args: ObjectLockBucketArgs, name?: 
   const raw: unknown = args;
   if (!checkArgsObject(raw, "pass { service, tier, regions }", problems)) return [...problems.list];
   validateServiceIdentity(raw as unknown as ServiceIdentity, problems);
-  const regions = checkRegionPair(raw.regions, problems) ? raw.regions : undefined;
+  const regions = checkRegionPair(raw.regions, problems);
   if (!isComputed(raw.retentionDays)) checkRetentionDays(raw.retentionDays, problems);
   const mode = raw.retentionMode;
   if (mode !== undefined && ownEntry(RETENTION_MODES, mode) === undefined) {
@@ -245,7 +261,8 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
     const problems = validateObjectLockBucketArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("ObjectLockBucket", name, problems);
 
-    const { primary, secondary } = args.regions;
+    const sides = regionSidesOf(name, args.regions, this);
+    const { primary, secondary } = sides;
     // Outputs are checked when they resolve: the child that consumes a bad one is never registered.
     const checked = <T>(input: pulumi.Input<T>, check: (value: unknown, problems: ArgsProblems) => void) =>
       checkedInput("ObjectLockBucket", name, input, check);
@@ -254,7 +271,7 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
       const key = args.kmsKeyArns?.[side];
       return key === undefined
         ? undefined
-        : checked(key, (value, p) => checkKmsKeyArn(side, args.regions[side].region, value, p));
+        : checked(key, (value, p) => checkKmsKeyArn(side, sides[side].region, value, p));
     };
     const alarmTopicArn =
       args.alarmTopicArn === undefined

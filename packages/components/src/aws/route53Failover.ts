@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as route53 from "@pulumi/aws/route53";
 import * as arc from "@pulumi/aws/route53recoverycontrol";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import { checkRegionPair, RegionPairSides } from "../common/regions";
+import { checkRegionPair, regionNamesOf, type RegionPair } from "../common/regions";
 import { ServiceIdentity, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
@@ -21,13 +21,21 @@ import {
   validatedInput,
 } from "../common/validation";
 
+/** An alias target: a load balancer, a CloudFront distribution, another record… */
+export interface AliasTarget {
+  /** The target's DNS name, e.g. `my-lb-1234.eu-west-1.elb.amazonaws.com`. */
+  readonly name: pulumi.Input<string>;
+  /** The target's hosted zone ID, e.g. `Z32O12XQLNTSW2`. */
+  readonly zoneId: pulumi.Input<string>;
+}
+
 /**
  * Where one region's traffic goes: an alias target (load balancer, CloudFront…) or a plain value; both
  * sides the same kind.
  */
 export interface FailoverEndpoint {
   /** Alias target: its DNS name and hosted zone ID; its health is evaluated too (`evaluateTargetHealth`). */
-  readonly alias?: { readonly name: pulumi.Input<string>; readonly zoneId: pulumi.Input<string> };
+  readonly alias?: AliasTarget;
   /** A plain record value, fitting `recordType`: an IPv4 address (A), an IPv6 address (AAAA), a host name (CNAME). */
   readonly value?: pulumi.Input<string>;
   /**
@@ -44,42 +52,68 @@ export interface HealthCheckSettings {
   /** 1–65535. @default 443 */
   readonly port?: number;
   /**
-   * Seconds between checks from each checker: 10 or 30. Detection takes about interval × threshold.
+   * Seconds between checks from each checker: 10 or 30 (Route 53 offers no other). Detection takes about
+   * interval × threshold.
    * @default 10
    */
-  readonly requestIntervalSeconds?: 10 | 30;
+  readonly requestIntervalSeconds?: number;
   /** Consecutive failures before unhealthy, 1–10. @default 3 */
   readonly failureThreshold?: number;
 }
 
-export type RoutingMode =
+/** The record type; the endpoints' values must fit it. */
+export const RecordType = {
+  /** IPv4 addresses, or an alias to an IPv4 target. */
+  A: "A",
+  /** IPv6 addresses, or an alias to an IPv6 target. */
+  AAAA: "AAAA",
+  /** A host name. */
+  CNAME: "CNAME",
+} as const;
+export type RecordType = (typeof RecordType)[keyof typeof RecordType];
+
+/** How the records route between the regions. */
+export const RoutingMode = {
   /** PRIMARY/SECONDARY records switched by health checks: the data-plane path. */
-  | { readonly mode: "failover" }
+  Failover: "failover",
+  /** Weighted records with health checks, whose weights a separate failover stack can own. */
+  Weighted: "weighted",
+} as const;
+export type RoutingMode = (typeof RoutingMode)[keyof typeof RoutingMode];
+
+/**
+ * How the records route between the regions. `failover` takes no other field. `weighted` needs both
+ * weights (0–255); they are inputs so a separate failover stack can own them: with `manageRecords: false`
+ * this component creates the health checks (and ARC) only, and exports the record specs
+ * (`failoverOutputs`) for that stack. Weights that are Outputs are checked when they resolve.
+ */
+export interface Routing {
+  readonly mode: RoutingMode;
+  /** Weight of the primary's record, 0–255 (weighted mode, required there). */
+  readonly primaryWeight?: pulumi.Input<number>;
+  /** Weight of the secondary's record, 0–255 (weighted mode, required there). */
+  readonly secondaryWeight?: pulumi.Input<number>;
   /**
-   * Weighted records with health checks. The weights (0–255) are inputs so a separate failover stack can
-   * own them: with `manageRecords: false` this component creates the health checks (and ARC) only, and
-   * exports the record specs (`failoverOutputs`) for that stack. Weights that are Outputs are checked when
-   * they resolve.
+   * Both weights 0 makes Route 53 split traffic equally; refused unless this is true (weighted mode).
+   * @default false
    */
-  | {
-      readonly mode: "weighted";
-      readonly primaryWeight: pulumi.Input<number>;
-      readonly secondaryWeight: pulumi.Input<number>;
-      /** Both weights 0 makes Route 53 split traffic equally; refused unless this is true. @default false */
-      readonly allowAllZeroWeights?: boolean;
-      /** @default true */
-      readonly manageRecords?: boolean;
-    };
+  readonly allowAllZeroWeights?: boolean;
+  /** Create the weighted records here (weighted mode); false leaves them to a failover stack. @default true */
+  readonly manageRecords?: boolean;
+}
 
 export interface Route53FailoverArgs extends ServiceIdentity {
-  /** The regions of the two endpoints; usually a `DrRegionPair`. */
-  readonly regions: RegionPairSides;
+  /**
+   * The regions of the two endpoints: a `DrRegionPair` in TypeScript, or the regions
+   * `{ primaryRegion, secondaryRegion }`. Route 53 is global: only the region names are used.
+   */
+  readonly regions: RegionPair;
   /** Hosted zone ID of the record, e.g. `Z0123456789ABCDEFGHIJ`. */
   readonly zoneId: pulumi.Input<string>;
   /** Fully qualified record name in lowercase, e.g. `api.example.com`. */
   readonly recordName: string;
   /** The values must fit it: A takes IPv4 addresses, AAAA IPv6 ones, CNAME host names. @default "A" for alias endpoints, "CNAME" for values */
-  readonly recordType?: "A" | "AAAA" | "CNAME";
+  readonly recordType?: RecordType;
   readonly primary: FailoverEndpoint;
   readonly secondary: FailoverEndpoint;
   /**
@@ -91,7 +125,7 @@ export interface Route53FailoverArgs extends ServiceIdentity {
   /** @default - HTTPS on 443 at /healthz, every 10 s, 3 failures */
   readonly healthCheck?: HealthCheckSettings;
   /** @default { mode: "failover" } */
-  readonly routing?: RoutingMode;
+  readonly routing?: Routing;
   /**
    * Route 53 ARC: a cluster, a control panel, one routing control per region with a safety rule keeping
    * at least one on, and RECOVERY_CONTROL health checks on the records: the switch AWS recommends for
@@ -110,17 +144,42 @@ export interface FailoverRecordSpec {
   readonly ttl: number;
   readonly primary: FailoverSideSpec;
   readonly secondary: FailoverSideSpec;
-  readonly arc?: {
-    readonly clusterEndpoints: { readonly endpoint: string; readonly region: string }[];
-    readonly routingControlArns: { readonly primary: string; readonly secondary: string };
-  };
+  readonly arc?: FailoverArcSpec;
 }
 export interface FailoverSideSpec {
   readonly region: string;
   readonly setIdentifier: string;
   readonly healthCheckId: string;
-  readonly alias?: { readonly name: string; readonly zoneId: string };
+  readonly alias?: FailoverAliasSpec;
   readonly values?: string[];
+}
+export interface FailoverAliasSpec {
+  readonly name: string;
+  readonly zoneId: string;
+}
+/** The ARC cluster's endpoints and routing controls, with which the failover stack flips traffic. */
+export interface FailoverArcSpec {
+  readonly clusterEndpoints: ArcClusterEndpoint[];
+  readonly routingControlArns: ArcRoutingControlArns;
+}
+export interface ArcClusterEndpoint {
+  readonly endpoint: string;
+  readonly region: string;
+}
+export interface ArcRoutingControlArns {
+  readonly primary: string;
+  readonly secondary: string;
+}
+
+/** The health check of each region's record. */
+export interface HealthCheckIds {
+  readonly primary: pulumi.Output<string>;
+  readonly secondary: pulumi.Output<string>;
+}
+/** The ARC routing control of each region. */
+export interface RoutingControlArns {
+  readonly primary: pulumi.Output<string>;
+  readonly secondary: pulumi.Output<string>;
 }
 
 const FIELDS = [
@@ -138,7 +197,6 @@ const FIELDS = [
   "arc",
 ];
 type Side = "primary" | "secondary";
-type RecordType = NonNullable<Route53FailoverArgs["recordType"]>;
 
 const LABEL = "[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?";
 /** A record name: lowercase labels of at most 63 characters, the first one possibly `*`, at most 253. */
@@ -164,9 +222,18 @@ const RECORD_TYPES: Readonly<
   AAAA: { holds: "an IPv6 address for an AAAA record", fits: (v) => typeof v === "string" && isIPv6(v) },
   CNAME: { holds: "a host name for a CNAME record", fits: isHostName },
 };
-const ROUTING_MODES: Readonly<Record<string, readonly string[]>> = {
-  failover: ["mode"],
-  weighted: ["mode", "primaryWeight", "secondaryWeight", "allowAllZeroWeights", "manageRecords"],
+/** The fields of `routing`, and those only weighted routing takes. */
+const ROUTING_FIELDS: readonly (keyof Routing)[] = [
+  "mode",
+  "primaryWeight",
+  "secondaryWeight",
+  "allowAllZeroWeights",
+  "manageRecords",
+];
+const WEIGHTED_ONLY: readonly (keyof Routing)[] = ROUTING_FIELDS.filter((f) => f !== "mode");
+const ROUTING_MODES: Readonly<Record<string, RoutingMode>> = {
+  failover: "failover",
+  weighted: "weighted",
 };
 
 function typeFor(value: unknown): RecordType | undefined {
@@ -316,14 +383,20 @@ function checkRouting(value: unknown, problems: ArgsProblems): void {
     );
     return;
   }
+  checkKnownFields("routing", value, ROUTING_FIELDS, problems);
   if (!checkPlain("routing.mode", value.mode, problems)) return;
-  const known = ownEntry(ROUTING_MODES, value.mode);
-  if (known === undefined) {
+  if (ownEntry(ROUTING_MODES, value.mode) === undefined) {
     problems.add(`\`routing.mode\` must be "failover" or "weighted" (got ${shown(value.mode)})`);
     return;
   }
-  checkKnownFields("routing", value, known, problems);
-  if (value.mode !== "weighted") return;
+  if (value.mode !== "weighted") {
+    for (const field of WEIGHTED_ONLY)
+      problems.check(
+        value[field] === undefined,
+        `\`routing.${field}\` applies to weighted routing only: remove it, or set \`mode: "weighted"\``,
+      );
+    return;
+  }
   const allowAllZero = checkBoolean("routing.allowAllZeroWeights", value.allowAllZeroWeights, problems)
     ? value.allowAllZeroWeights === true
     : true;
@@ -354,7 +427,7 @@ export function validateRoute53FailoverArgs(args: Route53FailoverArgs, name?: st
   )
     return [...problems.list];
   validateServiceIdentity(raw as unknown as ServiceIdentity, problems);
-  const regions = checkRegionPair(raw.regions, problems) ? raw.regions : undefined;
+  const regions = checkRegionPair(raw.regions, problems);
   if (!isComputed(raw.zoneId)) checkZoneId("zoneId", "Z0123456789ABCDEFGHIJ", raw.zoneId, problems);
   if (typeof raw.recordName !== "string" || !RECORD_NAME.test(raw.recordName)) {
     const near = typeof raw.recordName === "string" ? raw.recordName.trim().toLowerCase() : undefined;
@@ -440,8 +513,12 @@ function checkedEndpoint(
 }
 
 /** The weights as the records get them; Outputs checked together when they resolve ("both 0" is the pair's). */
-function checkedWeights(resourceName: string, weighted: Extract<RoutingMode, { mode: "weighted" }>) {
-  const given = { primary: weighted.primaryWeight, secondary: weighted.secondaryWeight };
+function checkedWeights(resourceName: string, weighted: Routing) {
+  // Validation requires both in weighted mode.
+  const given = {
+    primary: weighted.primaryWeight as pulumi.Input<number>,
+    secondary: weighted.secondaryWeight as pulumi.Input<number>,
+  };
   if (!isComputed(given.primary) && !isComputed(given.secondary)) return given;
   const pair = validatedInput(
     "Route53Failover",
@@ -462,14 +539,8 @@ function checkedWeights(resourceName: string, weighted: Extract<RoutingMode, { m
  */
 export class Route53Failover extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:Route53Failover";
-  readonly healthCheckIds: {
-    readonly primary: pulumi.Output<string>;
-    readonly secondary: pulumi.Output<string>;
-  };
-  readonly routingControlArns?: {
-    readonly primary: pulumi.Output<string>;
-    readonly secondary: pulumi.Output<string>;
-  };
+  readonly healthCheckIds: HealthCheckIds;
+  readonly routingControlArns?: RoutingControlArns;
   /** The record set, as the failover stack needs it. */
   readonly failoverOutputs: pulumi.Output<FailoverRecordSpec>;
   readonly fqdn: string;
@@ -479,7 +550,7 @@ export class Route53Failover extends pulumi.ComponentResource {
     const problems = validateRoute53FailoverArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("Route53Failover", name, problems);
 
-    const routing: RoutingMode = args.routing ?? { mode: "failover" };
+    const routing: Routing = args.routing ?? { mode: "failover" };
     const manageRecords = routing.mode === "failover" || (routing.manageRecords ?? true);
     const ttl = args.ttlSeconds ?? 60;
     const check = {
@@ -505,7 +576,7 @@ export class Route53Failover extends pulumi.ComponentResource {
     // Route 53 and ARC are global services with their control planes in us-east-1 and us-west-2. Their own
     // providers keep them off the primary region's provider, whose region may be the one that is down.
     const route53Provider = new AwsProvider(`${name}-route53`, { region: "us-east-1" }, { parent: this });
-    const sides = { primary: args.regions.primary, secondary: args.regions.secondary };
+    const regionNames = regionNamesOf(args.regions);
 
     let routingControls: { primary: arc.RoutingControl; secondary: arc.RoutingControl } | undefined;
     let cluster: arc.Cluster | undefined;
@@ -616,7 +687,7 @@ export class Route53Failover extends pulumi.ComponentResource {
           endpoints[side].value,
         ])
         .apply(([healthCheckId, aliasName, aliasZoneId, value]): FailoverSideSpec => ({
-          region: sides[side].region,
+          region: regionNames[side],
           setIdentifier: side,
           healthCheckId,
           ...(aliasName !== undefined && aliasZoneId !== undefined

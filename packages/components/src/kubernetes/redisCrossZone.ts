@@ -8,7 +8,8 @@ import { CronJob } from "@pulumi/kubernetes/batch/v1";
 // The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import { type RegionPairSides, type RegionSide, checkRegionPair } from "../common/regions";
+import { type RegionPair, type RegionSide, checkRegionPair, kubeconfigFix } from "../common/regions";
+import { regionSidesOf } from "../drRegionPair";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
@@ -70,7 +71,8 @@ const LIMITS = {
   retentionDays: { min: 1, max: 36_500 },
 } as const;
 
-export interface RedisBackupArgs {
+/** The hourly (by default) RDB snapshot to the other region. */
+export interface RedisBackup {
   /** 5-field cron. @default "0 * * * *" (hourly) */
   readonly cron?: string;
   /** Days an RDB snapshot is kept in the bucket, 1–36500. @default 7 */
@@ -83,7 +85,7 @@ export interface RedisBackupArgs {
 }
 
 /** The clusters' IAM OIDC providers, for IAM roles for service accounts (EKS IRSA). */
-export interface RedisIrsaArgs {
+export interface RedisIrsa {
   /**
    * The primary cluster's: drkit creates the backup Job's service account (`backup.serviceAccountName`,
    * default `<name>-backup`) and an IAM role only it can assume, allowed `s3:PutObject` under `<name>/`.
@@ -100,8 +102,12 @@ export interface RedisIrsaArgs {
 }
 
 export interface RedisCrossZoneArgs extends ServiceIdentity {
-  /** Redis runs in the primary cluster; backups go to the secondary region. */
-  readonly regions: RegionPairSides;
+  /**
+   * Redis runs in the primary cluster; backups go to the secondary region (and the standby to its
+   * cluster): a `DrRegionPair` given kubeconfigs in TypeScript, or the regions with their kubeconfigs,
+   * from which the component creates its own pair.
+   */
+  readonly regions: RegionPair;
   /** @default "redis" */
   readonly namespace?: string;
   /** Redis pods, 3–9: a primary and at least two replicas. @default 3 */
@@ -123,7 +129,7 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
   /** Image with the AWS CLI, uploading the snapshot; pinned to a tag or digest. @default "amazon/aws-cli:2.17.0" */
   readonly uploaderImage?: string;
   /** @default - hourly, kept 7 days */
-  readonly backup?: RedisBackupArgs;
+  readonly backup?: RedisBackup;
   /**
    * Install the OT-Container-Kit redis-operator with its Helm chart; requires `operatorChartVersion`.
    * @default false (the operator is already installed)
@@ -149,7 +155,7 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
    * @default - no roles or service accounts: the `backupWriterPolicyArn` and `backupReaderPolicyArn`
    *   outputs are the policies to attach to yours
    */
-  readonly irsa?: RedisIrsaArgs;
+  readonly irsa?: RedisIrsa;
 }
 
 const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
@@ -171,8 +177,8 @@ const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
   "standbyServiceAccountName",
   "irsa",
 ];
-const IRSA_FIELDS: readonly (keyof RedisIrsaArgs)[] = ["primaryOidcProviderArn", "secondaryOidcProviderArn"];
-const BACKUP_FIELDS: readonly (keyof RedisBackupArgs)[] = ["cron", "retentionDays", "serviceAccountName"];
+const IRSA_FIELDS: readonly (keyof RedisIrsa)[] = ["primaryOidcProviderArn", "secondaryOidcProviderArn"];
+const BACKUP_FIELDS: readonly (keyof RedisBackup)[] = ["cron", "retentionDays", "serviceAccountName"];
 // An exact SemVer 2 version, as Helm requires of a chart's.
 const CHART_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -244,15 +250,15 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
     "`standbyServiceAccountName` only applies with `standby: true`: set `standby` or drop the service account",
   );
 
-  if (checkRegionPair(args.regions, problems)) {
-    const regions = args.regions;
+  const regions = checkRegionPair(args.regions, problems);
+  if (regions) {
     problems.check(
-      regions.primary.kubernetesProvider !== undefined,
-      "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
+      regions.primary.kubernetes,
+      `\`regions.primary\` has no Kubernetes provider: ${kubeconfigFix(regions, "primary")}`,
     );
     problems.check(
-      !standby || regions.secondary.kubernetesProvider !== undefined,
-      "`regions.secondary` has no Kubernetes provider, which `standby` needs: give DrRegionPair a `secondaryKubeconfig`",
+      !standby || regions.secondary.kubernetes,
+      `\`regions.secondary\` has no Kubernetes provider, which \`standby\` needs: ${kubeconfigFix(regions, "secondary")}`,
     );
     problems.check(
       regions.primary.region !== regions.secondary.region,
@@ -415,7 +421,8 @@ interface RedisSettings {
   readonly secondaryOidcProviderArn?: pulumi.Input<string>;
 }
 
-function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings {
+function resolveSettings(name: string, args: RedisCrossZoneArgs, parent: pulumi.Resource): RedisSettings {
+  const sides = regionSidesOf(name, args.regions, parent);
   const standby = args.standby ?? false;
   const primaryOidc = args.irsa?.primaryOidcProviderArn;
   const secondaryOidc = standby ? args.irsa?.secondaryOidcProviderArn : undefined;
@@ -439,8 +446,8 @@ function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings 
       args.standbyServiceAccountName ?? (secondaryOidc === undefined ? undefined : `${name}-restore`),
     operatorChartVersion: args.installOperator ? args.operatorChartVersion : undefined,
     secretName: `${name}-auth`,
-    primary: args.regions.primary,
-    secondary: args.regions.secondary,
+    primary: sides.primary,
+    secondary: sides.secondary,
     primaryOidcProviderArn: primaryOidc,
     secondaryOidcProviderArn: secondaryOidc,
   };
@@ -453,6 +460,10 @@ function resolveSettings(name: string, args: RedisCrossZoneArgs): RedisSettings 
  */
 export class RedisCrossZone extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:RedisCrossZone";
+  /**
+   * The generated Redis password.
+   * @secret
+   */
   readonly password: pulumi.Output<string>;
   /** The Kubernetes Secret (in `namespace`, in each cluster) holding the password: export this, not it. */
   readonly passwordSecretName: string;
@@ -466,7 +477,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     super(RedisCrossZone.__pulumiType, name, {}, opts);
     const problems = validateRedisCrossZoneArgs(args, name);
     if (problems.length > 0) throw new InvalidArgsError("RedisCrossZone", name, problems);
-    const s = resolveSettings(name, args);
+    const s = resolveSettings(name, args, this);
 
     this.password = generatedPassword(this, s);
     this.passwordSecretName = s.secretName;

@@ -4,7 +4,8 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 // The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import { type RegionPairSides, checkRegionPair } from "../common/regions";
+import { type RegionPair, checkRegionPair, kubeconfigFix } from "../common/regions";
+import { regionSidesOf } from "../drRegionPair";
 import { ServiceIdentity, serviceLabels, serviceTags, validateServiceIdentity } from "../common/service";
 import {
   ArgsProblems,
@@ -49,7 +50,15 @@ export const VELERO_AWS_PLUGIN_IMAGE = "velero/velero-plugin-for-aws:v1.13.1";
  * data movement) put the data in the backup bucket, so it can be restored in the other region; `snapshots`
  * keeps region-bound EBS snapshots, which cannot.
  */
-export type VolumeBackupMode = "fs" | "snapshot-move-data" | "snapshots";
+export const VolumeBackupMode = {
+  /** File-system backup with kopia, into the backup bucket: restorable in the other region. */
+  FileSystem: "fs",
+  /** CSI snapshots whose data Velero moves into the backup bucket: restorable in the other region. */
+  SnapshotMoveData: "snapshot-move-data",
+  /** EBS snapshots, which stay in their region: no use after a region loss. */
+  Snapshots: "snapshots",
+} as const;
+export type VolumeBackupMode = (typeof VolumeBackupMode)[keyof typeof VolumeBackupMode];
 
 export interface VeleroScheduleSpec {
   /** DNS label; the Schedule is named `<component>-<name>`. */
@@ -83,8 +92,12 @@ export interface ExistingVeleroBucket {
 }
 
 export interface VeleroScheduleArgs extends ServiceIdentity {
-  /** Both sides need a `kubernetesProvider` (a `DrRegionPair` given kubeconfigs). */
-  readonly regions: RegionPairSides;
+  /**
+   * Where Velero runs and the backups go: a `DrRegionPair` given kubeconfigs in TypeScript, or the regions
+   * with their kubeconfigs `{ primaryRegion, secondaryRegion, primaryKubeconfig, secondaryKubeconfig }`,
+   * from which the component creates its own pair.
+   */
+  readonly regions: RegionPair;
   /** @default "velero" */
   readonly namespace?: string;
   /** Install Velero with its Helm chart in both clusters. @default true */
@@ -99,7 +112,8 @@ export interface VeleroScheduleArgs extends ServiceIdentity {
    * @default - a versioned, encrypted bucket in the primary region, replicated (RTC) to the secondary
    */
   readonly existingBucket?: ExistingVeleroBucket;
-  readonly schedules: readonly VeleroScheduleSpec[];
+  /** The backup schedules, at least one. */
+  readonly schedules: VeleroScheduleSpec[];
   /**
    * A read-only BackupStorageLocation in the secondary cluster on the replica bucket, ready to restore.
    * @default true
@@ -164,15 +178,15 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
   const install = args.install !== false;
   const restoreInSecondary = args.restoreLocationInSecondary !== false;
 
-  if (checkRegionPair(args.regions, problems)) {
-    const regions = args.regions;
+  const regions = checkRegionPair(args.regions, problems);
+  if (regions) {
     problems.check(
-      regions.primary.kubernetesProvider !== undefined,
-      "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
+      regions.primary.kubernetes,
+      `\`regions.primary\` has no Kubernetes provider: ${kubeconfigFix(regions, "primary")}`,
     );
     problems.check(
-      !restoreInSecondary || regions.secondary.kubernetesProvider !== undefined,
-      "`regions.secondary` has no Kubernetes provider: give DrRegionPair a `secondaryKubeconfig`, or set `restoreLocationInSecondary: false`",
+      !restoreInSecondary || regions.secondary.kubernetes,
+      `\`regions.secondary\` has no Kubernetes provider: ${kubeconfigFix(regions, "secondary")}, or set \`restoreLocationInSecondary: false\``,
     );
     problems.check(
       regions.primary.region !== regions.secondary.region,
@@ -351,7 +365,7 @@ export class VeleroSchedule extends pulumi.ComponentResource {
     const install = args.install ?? true;
     const restoreInSecondary = args.restoreLocationInSecondary ?? true;
     const retainOnDelete = args.retainOnDelete ?? true;
-    const { primary, secondary } = args.regions;
+    const { primary, secondary } = regionSidesOf(name, args.regions, this);
     const primaryCluster = primary.kubernetesProvider as KubernetesProvider;
     const tags = serviceTags(args);
     // A role ARN computed from another resource is checked when it resolves, with the same message.

@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Project, Role, Provider as NeonProvider } from "@sst-provider/neon";
-import { local, Provider as CommandProvider } from "@pulumi/command";
+import type { Project } from "@sst-provider/neon";
 import { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "@drkit/posture";
-import type { RegionPairSides } from "../common/regions";
+import { type RegionPair, checkRegionPairArgs, hasSides } from "../common/regions";
 import { ServiceIdentity, validateServiceIdentity } from "../common/service";
+import { commandSdk, neonSdk } from "./sdks";
 import {
   ArgsProblems,
   InvalidArgsError,
   checkArgsObject,
+  checkKnownFields,
   checkPlain,
   checkWholeNumber,
   isPlainObject,
@@ -29,7 +30,16 @@ export const NEON_REGIONS = [
   "aws-sa-east-1",
 ] as const;
 
-export type NeonPlan = "free" | "launch" | "scale";
+/** Neon's plans, which cap the point-in-time-restore window. */
+export const NeonPlan = {
+  /** History window up to 6 hours. */
+  Free: "free",
+  /** History window up to 7 days. */
+  Launch: "launch",
+  /** History window up to 30 days. */
+  Scale: "scale",
+} as const;
+export type NeonPlan = (typeof NeonPlan)[keyof typeof NeonPlan];
 
 /** The history window each plan allows, seconds: the posture model's figures (dr-facts [N1]). */
 const NEON_HISTORY_LIMIT_SECONDS: Readonly<Record<NeonPlan, number>> = NEON_PLAN_HISTORY_LIMIT_SECONDS;
@@ -51,13 +61,14 @@ export const NEON_REPLICATION_CAVEATS = [
 
 export interface NeonGeoReplicaArgs extends ServiceIdentity {
   /**
-   * Where the projects live; each side's `neonRegionId`. Explicit region ids below win.
+   * Where the projects live: a `DrRegionPair`'s `primaryNeonRegionId` / `secondaryNeonRegionId` (or the
+   * same fields of the regions given as arguments). Explicit region ids below win.
    * @default - `primaryRegionId` / `standbyRegionId` must be given
    */
-  readonly regions?: RegionPairSides;
-  /** @default - `regions.primary.neonRegionId` */
+  readonly regions?: RegionPair;
+  /** @default - the Neon region id of `regions`' primary side */
   readonly primaryRegionId?: string;
-  /** @default - `regions.secondary.neonRegionId` */
+  /** @default - the Neon region id of `regions`' secondary side */
   readonly standbyRegionId?: string;
   /** The Neon plan, which caps the history window. @default "launch" */
   readonly plan?: NeonPlan;
@@ -83,9 +94,22 @@ export interface NeonGeoReplicaArgs extends ServiceIdentity {
   readonly replicationLagAlarmSeconds?: number;
   /** Values the promotion adds to each sequence past the highest replicated one (0–1000000). @default 1000 */
   readonly promotionSequenceGap?: number;
-  /** @default - a provider reading NEON_API_KEY */
-  readonly neonProvider?: NeonProvider;
 }
+
+/** The fields of `NeonGeoReplicaArgs`. */
+const FIELDS: readonly (keyof NeonGeoReplicaArgs)[] = [
+  "service",
+  "tier",
+  "regions",
+  "primaryRegionId",
+  "standbyRegionId",
+  "plan",
+  "historyRetentionSeconds",
+  "database",
+  "pgVersion",
+  "replicationLagAlarmSeconds",
+  "promotionSequenceGap",
+];
 
 /** PostgreSQL major versions Neon runs (Neon docs, Postgres compatibility: 14–17, and 18 in preview). */
 export const NEON_PG_VERSIONS = [14, 15, 16, 17, 18] as const;
@@ -117,7 +141,7 @@ function checkRegionId(field: string, value: unknown, problems: ArgsProblems): v
     `\`${field}\` must be a Neon region id (${NEON_REGIONS.join(", ")}) (got ${shown(value)})${
       near !== undefined && (NEON_REGIONS as readonly string[]).includes(near)
         ? `: did you mean ${shown(near)}?`
-        : "; give it, or DrRegionPair's neonRegionId"
+        : `; give it, or \`regions\` with a \`${field === "primaryRegionId" ? "primaryNeonRegionId" : "secondaryNeonRegionId"}\``
     }`,
   );
 }
@@ -128,9 +152,13 @@ function pgVersionProblem(value: unknown): string | undefined {
   return `\`pgVersion\` must be one of ${NEON_PG_VERSIONS.join(", ")}, the PostgreSQL versions Neon runs (got ${shown(value)})${typeof value === "string" ? ": write it without quotes" : ""}`;
 }
 
-/** A side of `regions`, as far as this component reads it (its `neonRegionId`). */
-function regionSide(regions: unknown, role: "primary" | "secondary"): unknown {
-  return isPlainObject(regions) && isPlainObject(regions[role]) ? regions[role].neonRegionId : undefined;
+/** The Neon region id of one side of `regions`, as far as they can be read. */
+function neonRegionIdOf(regions: unknown, role: "primary" | "secondary"): unknown {
+  if (!isPlainObject(regions)) return undefined;
+  if (!hasSides(regions))
+    return regions[role === "primary" ? "primaryNeonRegionId" : "secondaryNeonRegionId"];
+  const side: unknown = regions[role];
+  return isPlainObject(side) ? side.neonRegionId : undefined;
 }
 
 /**
@@ -144,14 +172,20 @@ export function validateNeonGeoReplicaArgs(args: unknown): string[] {
 
   const regions = args.regions;
   if (checkPlain("regions", regions, problems) && regions !== undefined) {
-    for (const role of ["primary", "secondary"] as const)
-      problems.check(
-        isPlainObject(regions) && isPlainObject(regions[role]),
-        `\`regions.${role}\` must be a side of a DrRegionPair (got ${shown(isPlainObject(regions) ? regions[role] : regions)})`,
+    if (!isPlainObject(regions))
+      problems.add(
+        `\`regions\` must be a DrRegionPair, or the regions as { primaryRegion, secondaryRegion, primaryNeonRegionId, secondaryNeonRegionId } (got ${shown(regions)})`,
       );
+    else if (!hasSides(regions)) checkRegionPairArgs("regions.", regions, problems);
+    else
+      for (const role of ["primary", "secondary"] as const)
+        problems.check(
+          isPlainObject(regions[role]),
+          `\`regions.${role}\` must be a side of a DrRegionPair (got ${shown(regions[role])})`,
+        );
   }
-  const primaryRegion = args.primaryRegionId ?? regionSide(regions, "primary");
-  const standbyRegion = args.standbyRegionId ?? regionSide(regions, "secondary");
+  const primaryRegion = args.primaryRegionId ?? neonRegionIdOf(regions, "primary");
+  const standbyRegion = args.standbyRegionId ?? neonRegionIdOf(regions, "secondary");
   checkRegionId("primaryRegionId", primaryRegion, problems);
   checkRegionId("standbyRegionId", standbyRegion, problems);
   problems.check(
@@ -220,11 +254,17 @@ export function validateNeonGeoReplicaArgs(args: unknown): string[] {
       { min: 0, max: SEQUENCE_GAP_MAX, omitted: "1000" },
       problems,
     );
-  if (checkPlain("neonProvider", args.neonProvider, problems))
-    problems.check(
-      args.neonProvider === undefined || NeonProvider.isInstance(args.neonProvider),
-      `\`neonProvider\` must be a Neon provider (\`new neon.Provider(…)\` from @sst-provider/neon) (got ${shown(args.neonProvider)}); omit it to use one reading NEON_API_KEY`,
+  // A provider is a resource option, which every Pulumi language can pass; an argument only TypeScript could.
+  if (args.neonProvider !== undefined)
+    problems.add(
+      "`neonProvider` is not an argument: pass the Neon provider as a resource option, `{ providers: [provider] }`, or omit it to use one reading NEON_API_KEY",
     );
+  checkKnownFields(
+    "",
+    Object.fromEntries(Object.entries(args).filter(([key]) => key !== "neonProvider")),
+    FIELDS,
+    problems,
+  );
   return [...problems.list];
 }
 
@@ -234,7 +274,15 @@ export function validateNeonGeoReplicaArgs(args: unknown): string[] {
  */
 export class NeonGeoReplica extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:NeonGeoReplica";
+  /**
+   * The primary's connection URI, password included.
+   * @secret
+   */
   readonly primaryConnectionUri: pulumi.Output<string>;
+  /**
+   * The standby's connection URI, password included.
+   * @secret
+   */
   readonly standbyConnectionUri: pulumi.Output<string>;
   /**
    * The failover runbook's step: bash, with the standby's STANDBY_HOST, STANDBY_USER, STANDBY_PASSWORD,
@@ -246,12 +294,15 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
     // Before super(): a bad argument registers nothing, not even this component.
     const problems = validateNeonGeoReplicaArgs(args);
     if (problems.length > 0) throw new InvalidArgsError("NeonGeoReplica", name, problems);
+    // Optional peer dependencies, loaded here and not on import; a missing one registers nothing either.
+    const { Project, Role, Provider: NeonProvider } = neonSdk();
+    const { local, Provider: CommandProvider } = commandSdk();
     super(NeonGeoReplica.__pulumiType, name, {}, opts);
 
     const plan = args.plan ?? "launch";
     const limit = NEON_HISTORY_LIMIT_SECONDS[plan];
-    const primaryRegionId = (args.primaryRegionId ?? args.regions?.primary.neonRegionId) as string;
-    const standbyRegionId = (args.standbyRegionId ?? args.regions?.secondary.neonRegionId) as string;
+    const primaryRegionId = (args.primaryRegionId ?? neonRegionIdOf(args.regions, "primary")) as string;
+    const standbyRegionId = (args.standbyRegionId ?? neonRegionIdOf(args.regions, "secondary")) as string;
     // A custom tier (one the policy config defines) gets the standard window; never an inherited key.
     const tierHistory = ownEntry(TIER_HISTORY_SECONDS, args.tier) ?? TIER_HISTORY_SECONDS.standard;
     const history = args.historyRetentionSeconds ?? Math.min(tierHistory, limit);
@@ -266,7 +317,11 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
     const subscription = `${database}_drkit_sub`;
 
     // Own providers, so the component also works where default providers are disabled.
-    const neon = args.neonProvider ?? new NeonProvider(`${name}-neon`, {}, { parent: this });
+    // The caller's Neon provider (resource option `providers`, or inherited from the parent), else one of
+    // its own reading NEON_API_KEY: never the default provider, which stacks may disable.
+    const neon =
+      this.getProvider("neon:index/project:Project") ??
+      new NeonProvider(`${name}-neon`, {}, { parent: this });
     const commands = new CommandProvider(`${name}-command`, {}, { parent: this });
 
     const project = (role: "primary" | "standby", regionId: string, logical: boolean) =>

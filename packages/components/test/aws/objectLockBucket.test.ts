@@ -105,6 +105,35 @@ describe("ObjectLockBucket", () => {
     ]);
   });
 
+  it("given the regions as arguments (as other Pulumi languages pass them), creates its own region pair with the same children, each on an explicit provider", async () => {
+    const run = await runProgram(() => {
+      new ObjectLockBucket("orders-data", {
+        service: "orders",
+        tier: "critical",
+        regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" },
+      });
+    }, base);
+    expect(run.ofType("drkit:index:DrRegionPair").map((p) => [p.name, p.parent])).toEqual([
+      ["orders-data-regions", COMPONENT],
+    ]);
+    expect(run.ofType("pulumi:providers:aws").map((p) => [p.name, props(p).region])).toEqual([
+      ["orders-data-regions-primary", "eu-west-1"],
+      ["orders-data-regions-secondary", "eu-central-1"],
+    ]);
+    const aws = run.resources.filter((r) => r.type.startsWith("aws:"));
+    expect(new Set(aws.map((r) => r.providerRef?.split("::")[3]))).toEqual(
+      new Set(["orders-data-regions-primary", "orders-data-regions-secondary"]),
+    );
+    // The same resources, in the same regions, as with a DrRegionPair of the program's own.
+    const withPair = await runProgram(program(), base);
+    const placed = (r: ProgramRun) =>
+      r.resources
+        .filter((c) => c.type.startsWith("aws:"))
+        .map((c) => `${c.type} ${c.name} ${regionOf(r, c)}`)
+        .sort();
+    expect(placed(run)).toEqual(placed(withPair));
+  });
+
   it("locks both buckets in COMPLIANCE for 365 days by default, retained on delete, tagged for the posture model", async () => {
     const run = await runProgram(program(), base);
     for (const bucket of run.ofType("aws:s3/bucket:Bucket")) {
@@ -476,7 +505,7 @@ describe("ObjectLockBucket", () => {
       "regions is missing",
       { service: "orders", tier: "critical" },
       [
-        "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
+        "`regions` must be a DrRegionPair, or the regions as { primaryRegion, secondaryRegion } (got undefined)",
       ],
     ],
     [
@@ -498,6 +527,26 @@ describe("ObjectLockBucket", () => {
         '`regions.primary.region` must be an AWS region code such as eu-west-1 (got "west")',
         "`regions.primary.awsProvider` must be an AWS provider (got undefined): pass a DrRegionPair, whose sides carry one",
         "`regions.secondary.awsProvider` must be an AWS provider (got {}): pass a DrRegionPair, whose sides carry one",
+      ],
+    ],
+    [
+      "the regions given as arguments are the same, and one is misspelt",
+      {
+        service: "orders",
+        tier: "critical",
+        regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-west-1", defaultTag: { team: "a" } },
+      },
+      [
+        '`regions.secondaryRegion` must differ from `regions.primaryRegion` (both "eu-west-1"): a region loss would take both sides',
+        "`regions.defaultTag` is not an argument drkit knows here: did you mean `regions.defaultTags`?",
+      ],
+    ],
+    [
+      "the regions given as arguments lack the secondary",
+      { service: "orders", tier: "critical", regions: { primaryRegion: "EU-WEST-1" } },
+      [
+        '`regions.primaryRegion` must be an AWS region code such as eu-west-1 (got "EU-WEST-1"): did you mean "eu-west-1"?',
+        "`regions.secondaryRegion` must be an AWS region code such as eu-west-1 (got undefined)",
       ],
     ],
   ])("fails when %s", async (_case, args, problems) => {
@@ -674,7 +723,12 @@ describe("ObjectLockBucket", () => {
     await expect(
       runProgram(() => {
         const pair = new DrRegionPair("dr", { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" });
-        const regions = { primary: pair.primary, secondary: pair.primary };
+        const regions = {
+          primaryRegion: "eu-west-1",
+          secondaryRegion: "eu-west-1",
+          primary: pair.primary,
+          secondary: pair.primary,
+        };
         expect(validateObjectLockBucketArgs({ service: "orders", tier: "critical", regions })).toEqual([
           '`regions` must name two different regions (both "eu-west-1"): a replica in the same region does not survive a region loss',
         ]);

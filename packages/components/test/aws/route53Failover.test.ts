@@ -7,6 +7,7 @@ import {
   Route53FailoverArgs,
   InvalidArgsError,
   validateRoute53FailoverArgs,
+  RoutingMode,
 } from "@drkit/components";
 
 const computedOutputs = {
@@ -128,6 +129,28 @@ describe("Route53Failover", () => {
       ["CNAME", [{ weight: 100 }], 60, ["primary.example.net"]],
       ["CNAME", [{ weight: 0 }], 60, ["secondary.example.net"]],
     ]);
+  });
+
+  it("given the regions as arguments (as other Pulumi languages pass them), names them in the record set and creates no region pair: Route 53 is global", async () => {
+    const run = await runProgram(() => {
+      const dns = new Route53Failover("api", {
+        service: "api",
+        tier: "critical",
+        regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" },
+        zoneId: "Z0123456789",
+        recordName: "api.example.com",
+        primary: { value: "primary.example.net" },
+        secondary: { value: "secondary.example.net" },
+        routing: { mode: RoutingMode.Weighted, primaryWeight: 100, secondaryWeight: 0, manageRecords: false },
+      });
+      return { failover: dns.failoverOutputs };
+    }, base);
+    expect(run.ofType("drkit:index:DrRegionPair")).toEqual([]);
+    expect(run.ofType("pulumi:providers:aws").map((p) => p.name)).toEqual(["api-route53"]);
+    expect(run.stackOutputs.failover).toMatchObject({
+      primary: { region: "eu-west-1" },
+      secondary: { region: "eu-central-1" },
+    });
   });
 
   it("weighted mode for a failover stack: health checks only, and the record set exported", async () => {
@@ -399,7 +422,7 @@ describe("Route53Failover", () => {
     [
       "weights are given in failover mode",
       { routing: { mode: "failover", primaryWeight: 100 } },
-      "`routing.primaryWeight` is not an argument drkit knows here (it knows: mode): remove it",
+      '`routing.primaryWeight` applies to weighted routing only: remove it, or set `mode: "weighted"`',
     ],
     [
       "a weight is missing",
@@ -468,7 +491,7 @@ describe("Route53Failover", () => {
     [
       "regions is missing",
       { service: "api", tier: "critical", zoneId: "Z1", recordName: "api.example.com", ...values },
-      "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
+      "`regions` must be a DrRegionPair, or the regions as { primaryRegion, secondaryRegion } (got undefined)",
     ],
   ])("fails when %s", async (_t, args, message) => {
     await expect(
@@ -578,7 +601,12 @@ describe("Route53Failover", () => {
         const args = {
           service: "api",
           tier: "critical",
-          regions: { primary: pair.primary, secondary: pair.primary },
+          regions: {
+            primaryRegion: "eu-west-1",
+            secondaryRegion: "eu-west-1",
+            primary: pair.primary,
+            secondary: pair.primary,
+          },
           zoneId: "Z1",
           recordName: "api.example.com",
           primary: { value: "a.example.net" },

@@ -669,7 +669,7 @@ describe("RedisCrossZone", () => {
     [
       "regions is missing",
       { service: "sessions", tier: "critical" },
-      "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
+      "`regions` must be a DrRegionPair, or the regions as { primaryRegion, secondaryRegion } (got undefined)",
     ],
     [
       "the secondary side is null",

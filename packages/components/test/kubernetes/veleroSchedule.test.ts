@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+  isSecret,
   runProgram,
   plainProperties,
   toResourceGraph,
@@ -438,7 +439,7 @@ describe("VeleroSchedule", () => {
     [
       "regions is missing",
       { service: "cluster", tier: "critical", schedules: [hourly] },
-      "`regions` must be a DrRegionPair, or { primary, secondary } with each side's region and awsProvider (got undefined)",
+      "`regions` must be a DrRegionPair, or the regions as { primaryRegion, secondaryRegion } (got undefined)",
     ],
     [
       "a region side is null",
@@ -533,6 +534,57 @@ describe("validateVeleroScheduleArgs", () => {
     ).toEqual([
       "`regions.primary` has no Kubernetes provider: give DrRegionPair a `primaryKubeconfig`",
       '`regions` must name two different regions (both "eu-west-1")',
+    ]);
+  });
+
+  it("fails when the regions given as arguments have no kubeconfigs", () => {
+    expect(
+      validateVeleroScheduleArgs({
+        service: "cluster",
+        tier: "critical",
+        regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" },
+        schedules: [{ name: "hourly", cron: "0 * * * *" }],
+      }),
+    ).toEqual([
+      "`regions.primary` has no Kubernetes provider: give `regions.primaryKubeconfig`",
+      "`regions.secondary` has no Kubernetes provider: give `regions.secondaryKubeconfig`, or set `restoreLocationInSecondary: false`",
+    ]);
+  });
+});
+
+describe("VeleroSchedule given the regions as arguments (as other Pulumi languages pass them)", () => {
+  it("creates its own region pair, with the kubeconfigs kept secret, and deploys each object through it", async () => {
+    const run = await runProgram(() => {
+      new VeleroSchedule("cluster", {
+        service: "cluster",
+        tier: "critical",
+        regions: {
+          primaryRegion: "eu-west-1",
+          secondaryRegion: "eu-central-1",
+          primaryKubeconfig: pulumi.secret("kubeconfig-west"),
+          secondaryKubeconfig: pulumi.secret("kubeconfig-central"),
+        },
+        schedules: [{ name: "hourly", cron: "0 * * * *" }],
+      });
+    }, base);
+    const clusters = run.ofType("pulumi:providers:kubernetes");
+    expect(clusters.map((c) => [c.name, isSecret(c.inputs.kubeconfig as never)])).toEqual([
+      ["cluster-regions-primary", true],
+      ["cluster-regions-secondary", true],
+    ]);
+    expect(
+      ofKind(run, "BackupStorageLocation").map(({ r, p }) => [p.metadata.name, providerName(run, r)]),
+    ).toEqual([
+      ["cluster-primary", "cluster-regions-primary"],
+      ["cluster-restore", "cluster-regions-secondary"],
+    ]);
+    expect(
+      run
+        .ofType("aws:s3/bucket:Bucket")
+        .map((b) => [b.name, plainProperties(run.providerOf(b)!.inputs).region]),
+    ).toEqual([
+      ["cluster-backups", "eu-west-1"],
+      ["cluster-backups-replica", "eu-central-1"],
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { runProgram, plainProperties, toResourceGraph, isSecret, CapturedResourc
 import { assessGraph } from "@drkit/posture";
 import { closePolicyPacks } from "@drkit/cli";
 import { drkit } from "../../../../test/support/drkit";
+import { Provider as NeonProvider } from "@sst-provider/neon";
 import {
   NeonGeoReplica,
   NeonGeoReplicaArgs,
@@ -156,6 +157,57 @@ describe("NeonGeoReplica", () => {
     ]);
   });
 
+  it("creates its projects through the Neon provider given as a resource option, and no provider of its own", async () => {
+    const run = await runProgram(() => {
+      const neon = new NeonProvider("team-neon", {});
+      new NeonGeoReplica(
+        "orders-db",
+        {
+          service: "orders",
+          tier: "critical",
+          primaryRegionId: "aws-eu-central-1",
+          standbyRegionId: "aws-us-east-2",
+        },
+        { providers: [neon] },
+      );
+    }, base);
+    expect(run.ofType("pulumi:providers:neon").map((p) => p.name)).toEqual(["team-neon"]);
+    expect(
+      [...run.ofType("neon:index/project:Project"), ...run.ofType("neon:index/role:Role")].map(
+        (r) => r.providerRef?.split("::")[3],
+      ),
+    ).toEqual(["team-neon", "team-neon", "team-neon"]);
+  });
+
+  it("creates a Neon provider of its own (NEON_API_KEY) when none is given: never the default provider", async () => {
+    const run = await runProgram(program(), base);
+    expect(run.ofType("pulumi:providers:neon").map((p) => [p.name, p.parent])).toEqual([
+      ["orders-db-neon", "urn:pulumi:prod::platform::drkit:index:NeonGeoReplica::orders-db"],
+    ]);
+  });
+
+  it("reads the Neon regions from regions given as arguments, without creating a region pair", async () => {
+    const run = await runProgram(
+      program({
+        primaryRegionId: undefined,
+        standbyRegionId: undefined,
+        regions: {
+          primaryRegion: "eu-central-1",
+          secondaryRegion: "us-east-2",
+          primaryNeonRegionId: "aws-eu-central-1",
+          secondaryNeonRegionId: "aws-us-east-2",
+        },
+      }),
+      base,
+    );
+    expect(run.ofType("neon:index/project:Project").map((p) => props(p).regionId)).toEqual([
+      "aws-eu-central-1",
+      "aws-us-east-2",
+    ]);
+    expect(run.ofType("drkit:index:DrRegionPair")).toEqual([]);
+    expect(run.ofType("pulumi:providers:aws")).toEqual([]);
+  });
+
   it("takes the PostgreSQL version as an Output, checked when it resolves", async () => {
     const run = await runProgram(program({ pgVersion: pulumi.output(17) }), base);
     expect(run.ofType("neon:index/project:Project").map((p) => props(p).pgVersion)).toEqual([17, 17]);
@@ -201,7 +253,7 @@ describe("NeonGeoReplica with bad input", () => {
       "the region id is unknown",
       { changes: { standbyRegionId: "aws-eu-west-9" } },
       [
-        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got "aws-eu-west-9"); give it, or DrRegionPair's neonRegionId`,
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got "aws-eu-west-9"); give it, or \`regions\` with a \`secondaryNeonRegionId\``,
       ],
     ],
     [
@@ -234,18 +286,17 @@ describe("NeonGeoReplica with bad input", () => {
       "neither region ids nor regions are given",
       { changes: { primaryRegionId: undefined, standbyRegionId: undefined } },
       [
-        `\`primaryRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
-        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
+        `\`primaryRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or \`regions\` with a \`primaryNeonRegionId\``,
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or \`regions\` with a \`secondaryNeonRegionId\``,
       ],
     ],
     [
       "regions is a string, not a DrRegionPair",
       { changes: { primaryRegionId: undefined, standbyRegionId: undefined, regions: "eu-west-1" } },
       [
-        '`regions.primary` must be a side of a DrRegionPair (got "eu-west-1")',
-        '`regions.secondary` must be a side of a DrRegionPair (got "eu-west-1")',
-        `\`primaryRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
-        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or DrRegionPair's neonRegionId`,
+        '`regions` must be a DrRegionPair, or the regions as { primaryRegion, secondaryRegion, primaryNeonRegionId, secondaryNeonRegionId } (got "eu-west-1")',
+        `\`primaryRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or \`regions\` with a \`primaryNeonRegionId\``,
+        `\`standbyRegionId\` must be a Neon region id (${ALL_REGIONS}) (got undefined); give it, or \`regions\` with a \`secondaryNeonRegionId\``,
       ],
     ],
     // The plan: an enumeration looked up by own key only.
@@ -387,10 +438,34 @@ describe("NeonGeoReplica with bad input", () => {
       ],
     ],
     [
-      "the Neon provider is not a provider",
+      "the Neon provider is passed as an argument, not as a resource option",
       { changes: { neonProvider: "neon" } },
       [
-        '`neonProvider` must be a Neon provider (`new neon.Provider(…)` from @sst-provider/neon) (got "neon"); omit it to use one reading NEON_API_KEY',
+        "`neonProvider` is not an argument: pass the Neon provider as a resource option, `{ providers: [provider] }`, or omit it to use one reading NEON_API_KEY",
+      ],
+    ],
+    [
+      "a field is misspelt",
+      { changes: { historyRetentionSecond: 3600 } },
+      ["`historyRetentionSecond` is not an argument drkit knows: did you mean `historyRetentionSeconds`?"],
+    ],
+    [
+      "the regions given as arguments are the same",
+      {
+        changes: {
+          primaryRegionId: undefined,
+          standbyRegionId: undefined,
+          regions: {
+            primaryRegion: "eu-central-1",
+            secondaryRegion: "us-east-2",
+            primaryNeonRegionId: "aws-eu-central-1",
+            secondaryNeonRegionId: "aws-eu-central-1",
+          },
+        },
+      },
+      [
+        '`regions.secondaryNeonRegionId` must differ from `regions.primaryNeonRegionId` (both "aws-eu-central-1")',
+        '`standbyRegionId` must differ from `primaryRegionId` (both "aws-eu-central-1"): Neon has no cross-region replica, the standby must be elsewhere',
       ],
     ],
   ];
