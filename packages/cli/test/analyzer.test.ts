@@ -5,6 +5,7 @@ import {
   loadPolicyPack,
   runPolicyPack,
   reconcilePolicyConfig,
+  remediatedRun,
   LoadedPolicyPack,
   PolicyConfigError,
   UNKNOWN,
@@ -126,13 +127,22 @@ describe("the Analyzer driver", () => {
     const report = await runPolicyPack(pack, run, {
       config: { "fixture-lock-minimum-retention": "remediate" },
     });
-    expect(report.remediations.map((r) => [r.policyName, r.after])).toEqual([
+    expect(report.remediations.map((r) => [r.policyName, r.changes])).toEqual([
       [
         "fixture-lock-minimum-retention",
-        { bucket: "data-id", rule: { defaultRetention: { mode: "COMPLIANCE", days: 30 } } },
+        [{ path: ["rule", "defaultRetention", "days"], before: 7, after: 30 }],
       ],
     ]);
     expect(report.violations).toEqual([]);
+    // The stack policies judged the deployed (remediated) resource; remediatedRun shows it.
+    const lock = remediatedRun(run, report).ofType(LOCK)[0]!;
+    expect([lock.inputs.rule, lock.outputs.rule]).toEqual([
+      { defaultRetention: { mode: "COMPLIANCE", days: 30 } },
+      { defaultRetention: { mode: "COMPLIANCE", days: 30 } },
+    ]);
+    expect(
+      (run.ofType(LOCK)[0]!.outputs.rule as { defaultRetention: { days: number } }).defaultRetention.days,
+    ).toBe(7);
   });
 
   it("gives stack policies outputs and property dependencies", async () => {

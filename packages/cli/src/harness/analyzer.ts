@@ -3,19 +3,21 @@ import { closestName } from "@drkit/posture";
 // the pack serves the Analyzer gRPC service (its own `new PolicyPack(...)` starts the server), and this
 // module is the engine's side of the conversation over a real loopback connection — GetPluginInfo,
 // GetAnalyzerInfo, Configure (config reconciled and schema-validated, as the CLI does), ConfigureStack,
-// then per resource Remediate and Analyze with its inputs, then AnalyzeStack with every resource's
-// outputs, parent, dependencies and property dependencies.
+// then per resource Remediate and Analyze with its inputs (remediated, when a policy set to `remediate`
+// changed them), then AnalyzeStack with every resource's outputs (with the remediated inputs the engine
+// would deploy), parent, dependencies and property dependencies.
 //
 // Nothing here knows what a policy checks: verdicts come only from the pack's own handlers.
 // The engine side is written after pulumi/pulumi's Go code (pkg/resource/analyzer/config.go,
 // pkg/resource/deploy/step_generator.go, sdk/go/common/resource/plugin/analyzer_plugin.go).
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import Ajv from "ajv";
 import type * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import type * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as grpcTypes from "@grpc/grpc-js";
-import type { CapturedResource, ProgramRun } from "./program";
-import { marshalForAnalyzer, PropertyMap, PropertyValue } from "./wire";
+import { withLookups, type CapturedResource, type ProgramRun } from "./program";
+import { isSecret, marshalForAnalyzer, PropertyMap, PropertyValue, SPECIAL_SIG_KEY } from "./wire";
 import { clipped, keyPath, shown } from "./messages";
 import { describeSchemaError } from "./schemaErrors";
 
@@ -35,6 +37,22 @@ export interface PolicyDescription {
     readonly properties: Record<string, unknown>;
     readonly required: readonly string[];
   };
+  // The metadata @pulumi/policy sends when a policy declares it; absent when it does not (the protocol's
+  // empty value), so that a report never shows metadata the pack did not give.
+  readonly displayName?: string;
+  readonly severity?: Severity;
+  readonly url?: string;
+  readonly remediationSteps?: string;
+  readonly tags?: readonly string[];
+  readonly framework?: PolicyFramework;
+}
+
+/** The compliance framework a policy declares (`PolicyComplianceFramework`); empty fields are left out. */
+export interface PolicyFramework {
+  readonly name?: string;
+  readonly version?: string;
+  readonly reference?: string;
+  readonly specification?: string;
 }
 
 /** One policy's reconciled config, as sent in `Configure`. */
@@ -50,7 +68,16 @@ export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<stri
 export interface LoadedPolicyPack {
   readonly name: string;
   readonly version: string;
+  /** "" when the pack gives none (likewise the other strings of `PolicyPackArgs` below) */
   readonly displayName: string;
+  /** the pack's own description; "" when it leaves that to PulumiPolicy.yaml */
+  readonly description: string;
+  readonly readme: string;
+  /** the cloud or platform the pack is for */
+  readonly provider: string;
+  /** where the pack's source is published */
+  readonly repository: string;
+  readonly tags: readonly string[];
   readonly policies: readonly PolicyDescription[];
   readonly initialConfig: ReconciledConfig;
   /** the loopback address the pack's Analyzer server listens on */
@@ -74,10 +101,35 @@ export interface Violation {
   readonly severity?: Severity;
 }
 
+/** Shown instead of a secret value in a `PropertyChange`, so that reports and evidence never hold it. */
+export const REDACTED_SECRET = "[secret]";
+
+/** One value a remediation changed: a leaf, or a whole list when its length changed. */
+export interface PropertyChange {
+  /** keys and list indices, e.g. `["rules", 0, "destination", "replicationTime"]` */
+  readonly path: readonly (string | number)[];
+  /** absent: the property was not set. In the analyzer's wire form, a secret as `REDACTED_SECRET`. */
+  readonly before?: PropertyValue;
+  /** absent: the remediation removed the property */
+  readonly after?: PropertyValue;
+}
+
+/** A remediation the pack made to a resource's inputs before analysis: what `pulumi up` would deploy. */
+export interface Remediation {
+  readonly urn: string;
+  readonly policyPackName: string;
+  readonly policyPackVersion: string;
+  readonly policyName: string;
+  readonly description: string;
+  /** exactly what changed: a remediation returns the whole property map, this is its difference */
+  readonly changes: readonly PropertyChange[];
+}
+
 export interface PolicyReport {
   readonly violations: Violation[];
   readonly notApplicable: { urn: string; policyName: string; reason: string }[];
-  readonly remediations: { urn: string; policyName: string; before: PropertyMap; after: PropertyMap }[];
+  /** in registration order; one per policy that changed a resource (a resource may have several) */
+  readonly remediations: Remediation[];
   readonly config: ReconciledConfig;
   /** policy names in the config file that the pack does not have: the engine ignores them silently */
   readonly ignoredPolicyNames: string[];
@@ -201,18 +253,51 @@ export async function connectAnalyzer(address: string): Promise<LoadedPolicyPack
       configSchema: schema
         ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
         : undefined,
+      ...policyMetadata(p),
     };
   });
   return {
     name: info.getName(),
     version: info.getVersion(),
     displayName: info.getDisplayname(),
+    description: info.getDescription(),
+    readme: info.getReadme(),
+    provider: info.getProvider(),
+    repository: info.getRepository(),
+    tags: info.getTagsList(),
     policies,
     initialConfig,
     address,
     client,
     close: async () => client.close(),
   };
+}
+
+/** `fields` without the ones that are undefined. */
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The optional metadata of a `PolicyInfo`: only what the pack set (proto3 sends "" and 0 for unset). */
+function policyMetadata(p: analyzerPb.PolicyInfo): Partial<PolicyDescription> {
+  const text = (value: string) => (value === "" ? undefined : value);
+  const given = p.getFramework();
+  const framework =
+    given &&
+    definedFields({
+      name: text(given.getName()),
+      version: text(given.getVersion()),
+      reference: text(given.getReference()),
+      specification: text(given.getSpecification()),
+    });
+  return definedFields({
+    displayName: text(p.getDisplayname()),
+    severity: SEVERITIES[p.getSeverity()],
+    url: text(p.getUrl()),
+    remediationSteps: text(p.getRemediationSteps()),
+    tags: p.getTagsList().length > 0 ? p.getTagsList() : undefined,
+    framework: framework && Object.keys(framework).length > 0 ? framework : undefined,
+  });
 }
 
 function unary<T>(call: (cb: (err: grpcTypes.ServiceError | null, resp: T) => void) => unknown): Promise<T> {
@@ -435,6 +520,77 @@ interface ResourceOutcome {
   violations: Violation[];
   notApplicable: PolicyReport["notApplicable"];
   remediations: PolicyReport["remediations"];
+  /** the inputs after every remediation, when one changed them */
+  remediatedInputs?: PropertyMap;
+}
+
+// --- remediations: what changed, and the run as it would be deployed
+
+function isPlainObject(value: PropertyValue | undefined): value is { [key: string]: PropertyValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(SPECIAL_SIG_KEY in value);
+}
+
+/** `value` with every secret in it replaced by `REDACTED_SECRET`. */
+function redacted(value: PropertyValue): PropertyValue {
+  if (isSecret(value)) return REDACTED_SECRET;
+  if (Array.isArray(value)) return value.map(redacted);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redacted(inner)]));
+}
+
+/** The leaves (or lists whose length changed) where `after` differs from `before`, in `before`'s key order. */
+export function propertyChanges(
+  before: PropertyValue | undefined,
+  after: PropertyValue | undefined,
+  path: readonly (string | number)[] = [],
+): PropertyChange[] {
+  if (isDeepStrictEqual(before, after)) return [];
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap((key) => propertyChanges(before[key], after[key], [...path, key]));
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((item, index) => propertyChanges(item, after[index], [...path, index]));
+  }
+  return [
+    {
+      path,
+      ...(before === undefined ? {} : { before: redacted(before) }),
+      ...(after === undefined ? {} : { after: redacted(after) }),
+    },
+  ];
+}
+
+/**
+ * `run` with the remediated inputs of the resources in `inputsByUrn`, and the same top-level properties in
+ * their outputs: the engine deploys remediated inputs, and a provider returns the inputs it was given.
+ */
+function withRemediatedInputs(run: ProgramRun, inputsByUrn: ReadonlyMap<string, PropertyMap>): ProgramRun {
+  if (inputsByUrn.size === 0) return run;
+  const resources = run.resources.map((resource): CapturedResource => {
+    const inputs = inputsByUrn.get(resource.urn);
+    if (!inputs) return resource;
+    const before = marshalForAnalyzer(resource.inputs) as PropertyMap;
+    const changed = (key: string) => !isDeepStrictEqual(before[key], inputs[key]);
+    const outputs = Object.fromEntries([
+      ...Object.entries(resource.outputs).filter(([key]) => !changed(key) || key in inputs),
+      ...Object.entries(inputs).filter(([key]) => changed(key)),
+    ]);
+    return { ...resource, inputs, outputs };
+  });
+  return withLookups({ ...run, resources });
+}
+
+/** The remediated inputs behind each report (kept out of the report itself, which evidence serializes). */
+const remediatedInputsOf = new WeakMap<PolicyReport, ReadonlyMap<string, PropertyMap>>();
+
+/**
+ * `run` as `pulumi up` would deploy it after the remediations in `report`, which `runPolicyPack` made of
+ * `run`: each remediated resource with its remediated inputs, and those in its outputs. This is the
+ * graph the pack's stack policies judged.
+ */
+export function remediatedRun(run: ProgramRun, report: PolicyReport): ProgramRun {
+  return withRemediatedInputs(run, remediatedInputsOf.get(report) ?? new Map());
 }
 
 /** Analyze calls kept in flight at once: enough to hide loopback latency, few enough to stay gentle. */
@@ -541,25 +697,34 @@ export async function runPolicyPack(
     outcome.notApplicable.push(...notApplicable(resource.urn, remediated.getNotApplicableList()));
     for (const remediation of remediated.getRemediationsList()) {
       const after = remediation.getProperties()?.toJavaScript() as PropertyMap | undefined;
+      const policyName = remediation.getPolicyname();
       if (remediation.getDiagnostic()) {
+        // A remediation that could not run (a value unknown in preview): the engine warns, as advisory.
         outcome.violations.push({
           phase: "resource",
           policyPackName: remediation.getPolicypackname(),
           policyPackVersion: remediation.getPolicypackversion(),
-          policyName: remediation.getPolicyname(),
+          policyName,
           description: remediation.getDescription(),
           message: remediation.getDiagnostic(),
           enforcementLevel: "advisory",
           urn: resource.urn,
+          severity: pack.policies.find((p) => p.name === policyName)?.severity,
         });
       } else if (after) {
+        const changes = propertyChanges(properties, after);
+        // The engine deploys the returned properties; it shows a remediation only when they differ.
+        if (changes.length === 0) continue;
         outcome.remediations.push({
           urn: resource.urn,
-          policyName: remediation.getPolicyname(),
-          before: properties,
-          after,
+          policyPackName: remediation.getPolicypackname(),
+          policyPackVersion: remediation.getPolicypackversion(),
+          policyName,
+          description: remediation.getDescription(),
+          changes,
         });
         properties = after;
+        outcome.remediatedInputs = after;
       }
     }
     const analyzed = await unary<analyzerPb.AnalyzeResponse>((cb) => client.analyze(request(properties), cb));
@@ -569,23 +734,28 @@ export async function runPolicyPack(
     return outcome;
   };
   const outcomes = await mapConcurrently(run.resources, ANALYZE_CONCURRENCY, analyzeOne);
-  for (const outcome of outcomes) {
+  const remediatedInputs = new Map<string, PropertyMap>();
+  outcomes.forEach((outcome, index) => {
     report.violations.push(...outcome.violations);
     report.notApplicable.push(...outcome.notApplicable);
     report.remediations.push(...outcome.remediations);
-  }
+    const resource = run.resources[index];
+    if (outcome.remediatedInputs && resource) remediatedInputs.set(resource.urn, outcome.remediatedInputs);
+  });
+  // The stack policies see the stack as it would be deployed: remediated.
+  const deployed = withRemediatedInputs(run, remediatedInputs);
 
   // Stack phase: every resource with its outputs, parent, dependencies and property dependencies.
   const stackRequest = new pb.AnalyzeStackRequest();
   stackRequest.setResourcesList(
-    run.resources.map((resource) => {
+    deployed.resources.map((resource) => {
       const message = new pb.AnalyzerResource();
       message.setType(resource.type);
       message.setUrn(resource.urn);
       message.setName(resource.name);
       message.setProperties(struct(marshalForAnalyzer(resource.outputs)));
       message.setOptions(resourceOptions(resource, false));
-      const provider = providerResource(run, resource);
+      const provider = providerResource(deployed, resource);
       if (provider) message.setProvider(provider);
       if (resource.parent) message.setParent(resource.parent);
       message.setDependenciesList(resource.dependencies);
@@ -607,5 +777,7 @@ export async function runPolicyPack(
     const urn = d.getUrn() && run.byUrn(d.getUrn()) ? d.getUrn() : run.stackUrn;
     report.violations.push(diagnostic("stack", d, urn));
   }
-  return { ...report, failed: report.violations.some((v) => v.enforcementLevel === "mandatory") };
+  const result = { ...report, failed: report.violations.some((v) => v.enforcementLevel === "mandatory") };
+  remediatedInputsOf.set(result, remediatedInputs);
+  return result;
 }
