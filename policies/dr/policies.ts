@@ -1,5 +1,4 @@
 // Every policy of the drkit pack, in the order they are reported.
-import { Policy } from "@pulumi/policy";
 import { objectLockConfigureRetention } from "./aws/s3/objectLockConfigureRetention";
 import { replicationEnableRtc } from "./aws/s3/replicationEnableRtc";
 import { healthCheckConfigureDetection } from "./aws/route53/healthCheckConfigureDetection";
@@ -10,8 +9,10 @@ import { veleroLocationDisallowObjectLock } from "./kubernetes/veleroLocationDis
 import { projectConfigureHistoryRetention } from "./neon/projectConfigureHistoryRetention";
 import { rpoRto } from "./stack/rpoRto";
 import { outputsDisallowSecrets } from "./stack/outputsDisallowSecrets";
+import type { DocumentedPolicy } from "./support/metadata";
 
-export const policies: Policy[] = [
+/** Typed so that a policy without its display name, severity, link, remediation steps, framework or tags does not compile. */
+export const policies: DocumentedPolicy[] = [
   rpoRto,
   objectLockConfigureRetention,
   replicationEnableRtc,

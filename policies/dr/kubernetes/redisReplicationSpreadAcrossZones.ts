@@ -1,5 +1,7 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
 import { listAt, rawProperties, reportUnknown, unknownPaths, valueAt } from "../support/properties";
+import { DocumentedResourcePolicy, iso27001, policyDocsUrl, policyTags } from "../support/metadata";
+
+const NAME = "drkit-kubernetes-redis-replication-spread-across-zones";
 
 export const REDIS_REPLICATION_TYPE = "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication";
 const ZONE_KEY = "topology.kubernetes.io/zone";
@@ -8,12 +10,32 @@ export interface RedisSpreadConfig {
   minimumReplicas: number;
 }
 
-/** Replicas in one zone die together: a zone disruption then loses every copy held in memory. */
-export const redisReplicationSpreadAcrossZones: ResourceValidationPolicy = {
-  name: "drkit-kubernetes-redis-replication-spread-across-zones",
+/**
+ * Replicas in one zone die together: a zone disruption then loses every copy held in memory.
+ * No remediation: more replicas cost memory and nodes, and a hard spread leaves pods Pending on a cluster
+ * without nodes in enough zones; both reschedule the running Redis pods.
+ */
+export const redisReplicationSpreadAcrossZones: DocumentedResourcePolicy = {
+  name: NAME,
+  displayName: "Redis replication: replicas spread across zones",
   description:
     "A RedisReplication needs enough replicas and a hard zone spread (topology.kubernetes.io/zone, maxSkew 1, DoNotSchedule) to survive a zone loss.",
   enforcementLevel: "advisory",
+  severity: "high",
+  url: policyDocsUrl(NAME),
+  remediationSteps:
+    'On the RedisReplication (redis.redis.opstreelabs.in/v1beta2), set `spec.clusterSize` to at least `minimumReplicas` (default 3) and add `spec.topologySpreadConstraints` [{ topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: ... }]; make sure the cluster has nodes in at least that many zones. ' +
+    "drkit offers no automatic remediation for this policy.",
+  framework: iso27001(
+    "8.14",
+    "Processing facilities are redundant enough to meet availability requirements: copies of the data must not share one zone.",
+  ),
+  tags: policyTags({
+    topics: ["redundancy"],
+    disruptions: ["zone"],
+    soc2: ["A1.2"],
+    nist80053: ["SC-36"],
+  }),
   configSchema: { properties: { minimumReplicas: { type: "integer", minimum: 2, default: 3 } } },
   validateResource: (args, reportViolation) => {
     if (args.type !== REDIS_REPLICATION_TYPE) return;

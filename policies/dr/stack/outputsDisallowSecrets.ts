@@ -8,9 +8,12 @@
 // are secret, yet cannot tell a stack output wrapped in `pulumi.secret()` from a plain one: it flags
 // every output that carries a secret value, and a deliberate, secret export is acknowledged by name in
 // `allowedOutputs`.
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource } from "@pulumi/policy";
 import type { JsonValue } from "@drkit/posture";
 import { isUnknown, rawProperties } from "../support/properties";
+import { DocumentedStackPolicy, iso27001, policyDocsUrl, policyTags } from "../support/metadata";
+
+const NAME = "drkit-stack-outputs-disallow-secrets";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** Shorter secret values (flags, ports, "true") would match ordinary outputs by accident. */
@@ -62,11 +65,28 @@ function secretSources(resources: PolicyResource[]): { known: SecretSource[]; un
 const isAllowed = (path: string, allowed: readonly string[]) =>
   allowed.some((a) => path === a || path.startsWith(`${a}.`) || path.startsWith(`${a}[`));
 
-export const outputsDisallowSecrets: StackValidationPolicy = {
-  name: "drkit-stack-outputs-disallow-secrets",
+/** No remediation: Pulumi cannot remediate stack policies, and what to export instead is the owner's call. */
+export const outputsDisallowSecrets: DocumentedStackPolicy = {
+  name: NAME,
+  displayName: "Stack outputs: no secret values",
   description:
     "Stack outputs must not carry secret values (passwords, connection strings): export where the secret is kept instead.",
   enforcementLevel: "advisory",
+  severity: "high",
+  url: policyDocsUrl(NAME),
+  remediationSteps:
+    "Export where the secret is kept instead of its value: a Kubernetes Secret's name, a Secrets Manager secret's ARN, e.g. `export const databaseUriSecret = secret.metadata.name` rather than `export const databaseUri = project.connectionUri`. " +
+    'If an output must carry a secret on purpose, wrap it with `pulumi.secret()` and list its path in `allowedOutputs` (e.g. { "drkit-stack-outputs-disallow-secrets": { "allowedOutputs": ["services.orders.databaseUri"] } }). drkit offers no automatic remediation for this policy.',
+  framework: iso27001(
+    "5.17",
+    "Authentication information is kept where only its users can read it: a stack output is readable by everyone who can read the stack and by every stack that references it.",
+  ),
+  tags: policyTags({
+    topics: ["secrets"],
+    disruptions: [],
+    soc2: ["CC6.1"],
+    nist80053: ["IA-5(7)"],
+  }),
   configSchema: {
     properties: {
       allowedOutputs: {

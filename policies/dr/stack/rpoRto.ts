@@ -1,4 +1,4 @@
-import { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
+import { ReportViolation } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import {
   Assessment,
@@ -14,6 +14,9 @@ import {
   formatDuration,
 } from "@drkit/posture";
 import { toResourceGraph } from "../support/graph";
+import { DocumentedStackPolicy, iso27001, policyDocsUrl, policyTags } from "../support/metadata";
+
+const NAME = "drkit-rpo-rto";
 
 const seconds: PolicyConfigJSONSchema = { type: "number", minimum: 0 };
 const target: PolicyConfigJSONSchema = {
@@ -73,12 +76,32 @@ function body(a: Assessment): string {
 /**
  * The gate: every service's achievable RPO and RTO, per disruption, against its tier's targets. A breach,
  * or a value that cannot be known before deploy, is mandatory; a waived breach is reported as advisory.
+ * No remediation: Pulumi cannot remediate stack policies, and meeting a target is a design choice.
  */
-export const rpoRto: StackValidationPolicy = {
-  name: "drkit-rpo-rto",
+export const rpoRto: DocumentedStackPolicy = {
+  name: NAME,
+  displayName: "RPO and RTO targets met for every service and disruption",
   description:
     "Every service must be able to meet its tier's RPO and RTO targets for each disruption (software, hardware, zone, region).",
   enforcementLevel: "mandatory",
+  severity: "critical",
+  url: policyDocsUrl(NAME),
+  remediationSteps:
+    "Read the violation's derivation: it names the resource and the term (backup interval, retention, replication, detection, failover) that misses the target. " +
+    "Change that resource (e.g. enable `destination.replicationTime` on the bucket's replication rule, shorten a Velero schedule, raise a Neon history window), put the service in a tier whose targets it can meet (`drkit:tier`), " +
+    'or accept the breach for a limited time with a waiver in this policy\'s config: { "drkit-rpo-rto": { "waivers": [{ "service": "orders", "disruption": "region", "owner": "...", "reason": "...", "expires": "YYYY-MM-DD" }] } }. ' +
+    "drkit offers no automatic remediation for this policy.",
+  framework: iso27001(
+    "5.30",
+    "ICT readiness is planned and implemented from continuity objectives: each service's recovery point and recovery time objectives, per disruption, must be achievable by what is deployed.",
+  ),
+  tags: policyTags({
+    topics: ["rpo-rto"],
+    disruptions: ["software", "hardware", "zone", "region"],
+    soc2: ["A1.2"],
+    nist80053: ["CP-2"],
+    other: ["nist-sp-800-34r1/3.2"],
+  }),
   configSchema: {
     properties: {
       tiers: {

@@ -44,9 +44,12 @@ export function reportUnknown(
   subject: string,
   paths: string[],
 ): void {
-  reportViolation(
-    `${subject}: cannot be checked until deploy, because ${paths.map((p) => `\`${p}\``).join(", ")} ${paths.length === 1 ? "is" : "are"} unknown during preview. Make the value a plain input, or run the check again after \`pulumi up\`.`,
-  );
+  reportViolation(unknownMessage(subject, paths));
+}
+
+/** What `reportUnknown` reports: `subject` cannot be judged because `paths` are unknown during preview. */
+export function unknownMessage(subject: string, paths: readonly string[]): string {
+  return `${subject}: cannot be checked until deploy, because ${paths.map((p) => `\`${p}\``).join(", ")} ${paths.length === 1 ? "is" : "are"} unknown during preview. Make the value a plain input, or run the check again after \`pulumi up\`.`;
 }
 
 /** The paths among `paths` whose value is unknown. */

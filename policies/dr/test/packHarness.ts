@@ -8,6 +8,7 @@ import {
   LoadedPolicyPack,
   PolicyPackConfigFile,
   ProgramOptions,
+  ProgramRun,
   PolicyReport,
 } from "@drkit/cli/harness";
 
@@ -32,19 +33,22 @@ export const base: ProgramOptions = {
   config: { "aws:region": "eu-west-1" },
 };
 
-/** Runs `program` and the pack; returns the report and the violations of `policyName` as [level, message]. */
+/**
+ * Runs `program` and the pack; returns the run, the report and the violations of `policyName` as
+ * [level, message].
+ */
 export async function check(
   pack: LoadedPolicyPack,
   program: () => unknown,
   policyName: string,
   options: { preview?: boolean; config?: PolicyPackConfigFile; program?: Partial<ProgramOptions> } = {},
-): Promise<{ report: PolicyReport; violations: [string, string][] }> {
+): Promise<{ run: ProgramRun; report: PolicyReport; violations: [string, string][] }> {
   const run = await runProgram(program, { ...base, ...options.program, preview: options.preview ?? false });
   const report = await runPolicyPack(pack, run, { config: options.config });
   const violations = report.violations
     .filter((v) => v.policyName === policyName)
     .map((v): [string, string] => [v.enforcementLevel, v.message.slice(v.description.length + 1)]);
-  return { report, violations };
+  return { run, report, violations };
 }
 
 /** `YYYY-MM-DD`, `days` from today (UTC): the pack judges waivers at today's date, so tests date them relative to it. */

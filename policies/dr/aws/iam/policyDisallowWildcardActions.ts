@@ -1,11 +1,9 @@
 import { Policy, RolePolicy } from "@pulumi/aws/iam";
-import {
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  ReportViolation,
-  validateResourceOfType,
-} from "@pulumi/policy";
+import { ResourceValidationArgs, ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { isUnknown, rawProperties, reportUnknown, valueAt } from "../../support/properties";
+import { DocumentedResourcePolicy, iso27001, policyDocsUrl, policyTags } from "../../support/metadata";
+
+const NAME = "drkit-aws-iam-policy-disallow-wildcard-actions";
 
 interface Statement {
   Effect?: string;
@@ -40,11 +38,32 @@ function check(args: ResourceValidationArgs, reportViolation: ReportViolation): 
   }
 }
 
-/** A role that can replicate data into the recovery region is a high-value target; it gets exact actions only. */
-export const policyDisallowWildcardActions: ResourceValidationPolicy = {
-  name: "drkit-aws-iam-policy-disallow-wildcard-actions",
+/**
+ * A role that can replicate data into the recovery region is a high-value target; it gets exact actions only.
+ * No remediation: which actions a role needs is the owner's knowledge; guessing would break replication
+ * or keep a permission the owner meant to drop.
+ */
+export const policyDisallowWildcardActions: DocumentedResourcePolicy = {
+  name: NAME,
+  displayName: "IAM policies: exact actions, no wildcards",
   description: "IAM policies (replication roles above all) must list exact actions, not wildcards.",
   enforcementLevel: "advisory",
+  severity: "high",
+  url: policyDocsUrl(NAME),
+  remediationSteps:
+    'In the `policy` document of the aws.iam.Policy or aws.iam.RolePolicy, replace every `Action` with a `*` by the exact actions the role needs, e.g. for S3 replication `["s3:GetReplicationConfiguration", "s3:ListBucket", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold", "s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]`. ' +
+    "drkit offers no automatic remediation for this policy.",
+  framework: iso27001(
+    "8.2",
+    "Privileged access rights are allocated only as needed: a role that can write into the recovery region gets the exact actions its job requires.",
+  ),
+  tags: policyTags({
+    topics: ["access"],
+    disruptions: ["software", "region"],
+    iso27001: ["5.15"],
+    soc2: ["CC6.3"],
+    nist80053: ["AC-6"],
+  }),
   validateResource: [
     validateResourceOfType(RolePolicy, (_p, args, reportViolation) => check(args, reportViolation)),
     validateResourceOfType(Policy, (_p, args, reportViolation) => check(args, reportViolation)),
