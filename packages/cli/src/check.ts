@@ -7,6 +7,7 @@ import {
   loadPolicyPack,
   reconcilePolicyConfig,
   runPolicyPack,
+  remediatedRun,
   LoadedPolicyPack,
   PolicyConfigError,
   PolicyPackConfigFile,
@@ -254,7 +255,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     pack: { name: pack.name, version: pack.version, dir: path.resolve(packDir) },
     policyConfig,
     report,
-    posture: postureFor(run, report),
+    // The model sees what the pack's stack policy saw: the stack with the pack's remediations applied.
+    posture: postureFor(remediatedRun(run, report), report),
     remoteComponents: remoteComponentsOf(run),
   };
 }

@@ -5,6 +5,8 @@ import * as path from "path";
 import type { CheckResult } from "./check";
 import { plainProperties } from "./harness/wire";
 import { renderPostureTable } from "@drkit/posture";
+import { changedValues } from "./format";
+import { keyPath } from "./harness/messages";
 import {
   buildManifest,
   checkReportDir,
@@ -37,6 +39,7 @@ export function checkJson(result: CheckResult) {
     policyPack: { name: result.pack.name, version: result.pack.version },
     failed: result.report.failed,
     violations: result.report.violations,
+    remediations: result.report.remediations,
     ignoredPolicyNames: result.report.ignoredPolicyNames,
     encryptedConfigKeys: result.stackConfig.encryptedKeys,
     posture: result.posture ?? null,
@@ -99,6 +102,15 @@ function markdownSummary(
     for (const v of result.report.violations) {
       const message = v.message.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
       lines.push(`| ${v.enforcementLevel} | ${v.policyName} | \`${v.urn}\` | ${message} |`);
+    }
+  }
+  if (result.report.remediations.length > 0) {
+    lines.push("", "## Remediations", "", "| policy | resource | change |", "|---|---|---|");
+    for (const r of result.report.remediations) {
+      const changes = r.changes.map(
+        (c) => `\`${keyPath(c.path)}\`: ${changedValues(c).replace(/\|/g, "\\|")}`,
+      );
+      lines.push(`| ${r.policyName} | \`${r.urn}\` | ${changes.join("<br>")} |`);
     }
   }
   return lines.join("\n") + "\n";

@@ -1,6 +1,7 @@
 // Terminal output shaped like `pulumi preview`'s policy section, so the same eyes read both.
 import type { CheckResult } from "./check";
-import type { Violation } from "./harness/analyzer";
+import type { PropertyChange, Remediation, Violation } from "./harness/analyzer";
+import { keyPath, shown } from "./harness/messages";
 import type { RemoteComponent } from "./harness/remote";
 import {
   dataHoldingKind,
@@ -14,9 +15,15 @@ import {
   DR_SERVICE_TYPE,
 } from "@drkit/posture";
 
-function resourceLabel(result: CheckResult, violation: Violation): string {
-  const resource = result.run.byUrn(violation.urn);
-  return resource ? `${resource.type}: ${resource.name}` : violation.urn;
+function resourceLabel(result: CheckResult, item: Violation | Remediation): string {
+  const resource = result.run.byUrn(item.urn);
+  return resource ? `${resource.type}: ${resource.name}` : item.urn;
+}
+
+/** `3600 → 60`; a value that was not set, or was removed, says so. */
+export function changedValues(change: PropertyChange): string {
+  const value = (v: PropertyChange["before"], absent: string) => (v === undefined ? absent : shown(v));
+  return `${value(change.before, "(not set)")} → ${value(change.after, "(removed)")}`;
 }
 
 /** The `Policies:` section: one block per pack, one entry per violation, mandatory first. */
@@ -30,6 +37,12 @@ export function renderPolicySection(result: CheckResult): string {
   for (const v of ordered) {
     lines.push(`        - [${v.enforcementLevel}]  ${v.policyName}  (${resourceLabel(result, v)})`);
     for (const line of v.message.split("\n")) lines.push(`          ${line}`);
+  }
+  // What policies set to `remediate` changed before the check: the inputs `pulumi up` would deploy.
+  for (const r of report.remediations) {
+    lines.push(`        - [remediate]  ${r.policyName}  (${resourceLabel(result, r)})`);
+    lines.push(`          ${r.description}`);
+    for (const c of r.changes) lines.push(`          ${keyPath(c.path)}: ${changedValues(c)}`);
   }
   if (report.ignoredPolicyNames.length > 0) {
     lines.push(
@@ -92,7 +105,9 @@ export function renderSummary(result: CheckResult): string {
   const verdict = result.report.failed
     ? `FAILED: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} would stop \`pulumi ${result.run.preview ? "preview" : "up"}\`.`
     : "PASSED: no mandatory violation.";
-  return `${verdict} (${advisory} advisory)`;
+  const remediated = result.report.remediations.length;
+  const remediations = remediated === 0 ? "" : `, ${remediated} remediation${remediated === 1 ? "" : "s"}`;
+  return `${verdict} (${advisory} advisory${remediations})`;
 }
 
 /** The posture table (`Posture:` section), or "" when the pack's posture policy did not run. */
