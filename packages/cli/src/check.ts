@@ -10,6 +10,7 @@ import {
   remediatedRun,
   LoadedPolicyPack,
   PolicyConfigError,
+  PolicyDescription,
   PolicyPackConfigFile,
   PolicyReport,
   ReconciledConfig,
@@ -67,7 +68,13 @@ export interface CheckResult {
   readonly project: PulumiProject;
   readonly stackConfig: StackConfig;
   readonly run: ProgramRun;
-  readonly pack: { readonly name: string; readonly version: string; readonly dir: string };
+  readonly pack: {
+    readonly name: string;
+    readonly version: string;
+    readonly dir: string;
+    /** the pack's policies and their metadata, as GetAnalyzerInfo gave them (SARIF's rules) */
+    readonly policies: readonly PolicyDescription[];
+  };
   readonly policyConfig: PolicyPackConfigFile;
   readonly report: PolicyReport;
   /**
@@ -252,7 +259,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     project,
     stackConfig,
     run,
-    pack: { name: pack.name, version: pack.version, dir: path.resolve(packDir) },
+    pack: { name: pack.name, version: pack.version, dir: path.resolve(packDir), policies: pack.policies },
     policyConfig,
     report,
     // The model sees what the pack's stack policy saw: the stack with the pack's remediations applied.

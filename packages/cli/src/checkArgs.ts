@@ -8,6 +8,7 @@ import { MANIFEST_FILE, SIGNATURE_FILE } from "./manifest";
 import { UsageError } from "./project";
 import { shown } from "./harness/messages";
 import { closestName } from "@drkit/posture";
+import { Format, FORMATS, isFormat } from "./formats";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -28,6 +29,7 @@ const EXPECTED_VALUE: Readonly<Record<string, string>> = {
   "sign-key": "an Ed25519 private key file (PEM)",
   timeout: "a number of seconds",
   mock: "a JSON file of data source answers",
+  format: `an output format (${FORMATS.join(", ")})`,
 };
 
 function valuesByOption(parsed: ParsedArguments, options: Options): Map<string, string[]> {
@@ -61,6 +63,29 @@ export function argumentProblem(parsed: ParsedArguments, options: Options): stri
   }
   if (parsed.values.preview && parsed.values.update) return "--preview and --update exclude each other";
   return undefined;
+}
+
+/**
+ * The output format `--format` and `--json` ask for (`--json` is short for `--format json`), or the problem
+ * with them in one sentence: a format drkit does not have, or `--json` beside another format.
+ */
+export function chosenFormat(values: {
+  readonly format?: string;
+  readonly json?: boolean;
+}): { readonly format: Format } | { readonly problem: string } {
+  const { format, json } = values;
+  if (format !== undefined && !isFormat(format)) {
+    const close = closestName(format, FORMATS);
+    return {
+      problem: `--format takes one of ${FORMATS.join(", ")} (got ${shown(format)})${close === undefined ? "" : `: did you mean ${close}?`}`,
+    };
+  }
+  if (json && format !== undefined && format !== "json") {
+    return {
+      problem: `--json is short for --format json, and --format asks for ${format}: give one of them`,
+    };
+  }
+  return { format: format ?? (json ? "json" : "text") };
 }
 
 /**

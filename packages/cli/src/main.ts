@@ -1,16 +1,17 @@
 // The `drkit` command line. Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage,
 // config or program error — each with a message that says what to do.
+import * as fs from "fs";
 import { parseArgs, ParseArgsConfig } from "util";
 import { runCheck, DEFAULT_TIMEOUT_SECONDS } from "./check";
-import { renderPolicySection, renderPostureSection, renderSummary } from "./format";
 import { UsageError } from "./project";
 import { PolicyConfigError } from "./harness/analyzer";
-import { writeEvidence, checkJson } from "./evidence";
+import { writeEvidence } from "./evidence";
 import { checkReportDir, readSigningKey } from "./manifest";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
 import { failoverCommand } from "./failover/command";
 import { auditCommand, AUDIT_USAGE } from "./audit/command";
-import { argumentProblem, checkReportWritable, misspeltOption } from "./checkArgs";
+import { argumentProblem, checkReportWritable, chosenFormat, misspeltOption } from "./checkArgs";
+import { MACHINE_FORMATS, renderMarkdown, renderResult } from "./formats";
 
 /** `--timeout` above this overflows Node's timers (about 24.8 days), and no program needs a day. */
 const MAX_TIMEOUT_SECONDS = 86_400;
@@ -24,6 +25,7 @@ const CHECK_OPTIONS = {
   "policy-pack": { type: "string" },
   preview: { type: "boolean" },
   update: { type: "boolean" },
+  format: { type: "string" },
   json: { type: "boolean" },
   report: { type: "string" },
   "sign-key": { type: "string" },
@@ -40,8 +42,8 @@ export function drkitVersion(): string {
 }
 
 export const USAGE = `Usage: drkit check [PROGRAM_DIR] [-s | --stack NAME] [--policy-config FILE] [--preview | --update]
-                   [--policy-pack DIR] [--json] [--report DIR [--sign-key KEY.pem]] [--timeout SECONDS]
-                   [--mock FILE]
+                   [--policy-pack DIR] [--format FORMAT | --json] [--report DIR [--sign-key KEY.pem]]
+                   [--timeout SECONDS] [--mock FILE]
 
 Runs the Pulumi program in PROGRAM_DIR (default: .) offline, under Pulumi's mock runtime with the stack's
 config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the Analyzer protocol, as
@@ -52,7 +54,18 @@ config (Pulumi.<stack>.yaml), and puts it through the drkit policy pack over the
                          (also spelt --policy-pack-config, as the Pulumi CLI does)
   --preview / --update   run as a preview (default: unknown values stay unknown) or as an update
   --policy-pack DIR      another policy pack (default: the drkit pack)
-  --json                 print the result as JSON instead of text
+  --format FORMAT        what to print on stdout (default: text):
+                           text      the policy section, the posture table and the verdict
+                           json      the result as JSON (the evidence's check.json)
+                           sarif     SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other viewers
+                           junit     JUnit XML: a suite per policy and per service, a test per violation
+                                     and per disruption, for CI test reports
+                           markdown  a pull-request comment: verdict, violations, posture table, recovery
+                                     topology (Mermaid), waivers, coverage; within GitHub's 65,536 characters
+                           github    GitHub Actions annotations (::error for mandatory, ::warning for
+                                     advisory); with $GITHUB_STEP_SUMMARY set, the markdown summary is
+                                     appended to the job summary too
+  --json                 the same as --format json
   --report DIR           write audit evidence (JSON, Markdown, inventory) into DIR, with manifest.json: the
                          sha256 of each evidence file and input, the git state (\`drkit verify DIR\` checks it)
   --sign-key KEY.pem     sign manifest.json with this Ed25519 private key (PKCS#8 PEM), into manifest.sig
@@ -71,6 +84,28 @@ drkit --version prints the version.`;
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * the environment variables drkit reads (`GITHUB_STEP_SUMMARY`)
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The GitHub Actions job summary file `--format github` appends to, checked before the program runs (a
+ * summary that cannot be written fails the check at once, not after it). Undefined outside Actions.
+ */
+function stepSummaryFile(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (file === undefined || file === "") return undefined;
+  try {
+    fs.appendFileSync(file, "");
+  } catch (err) {
+    throw new UsageError(
+      `--format github writes the job summary to $GITHUB_STEP_SUMMARY (${file}), which cannot be written: ${(err as Error).message}`,
+    );
+  }
+  return file;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -126,6 +161,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const policyConfigFile = values["policy-config"] ?? values["policy-pack-config"];
+  const chosen = chosenFormat(values);
+  if ("problem" in chosen) {
+    io.err(`drkit check: ${chosen.problem}\n\n${USAGE}`);
+    return 2;
+  }
+  const { format } = chosen;
   if (values["sign-key"] !== undefined && !values.report) {
     io.err(`drkit check: --sign-key signs the report's manifest.json: give --report DIR too\n\n${USAGE}`);
     return 2;
@@ -137,6 +178,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       checkReportDir(positionals[0] ?? ".", values.report);
     }
     const signingKey = values["sign-key"] === undefined ? undefined : readSigningKey(values["sign-key"]);
+    const summaryFile = format === "github" ? stepSummaryFile(io.env ?? process.env) : undefined;
     const result = await runCheck({
       programDir: positionals[0] ?? ".",
       stack: values.stack,
@@ -151,15 +193,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         policyConfigFile,
         signingKey,
       });
-      if (!values.json) io.err(`evidence written to ${written.join(", ")}`);
+      if (!MACHINE_FORMATS.includes(format)) io.err(`evidence written to ${written.join(", ")}`);
     }
-    io.out(
-      values.json
-        ? JSON.stringify(checkJson(result), null, 2)
-        : [renderPolicySection(result), renderPostureSection(result), renderSummary(result)]
-            .filter((section) => section !== "")
-            .join("\n\n"),
-    );
+    io.out(renderResult(result, format));
+    if (summaryFile !== undefined) fs.appendFileSync(summaryFile, `${renderMarkdown(result)}\n`);
     return result.report.failed ? 1 : 0;
   } catch (err) {
     if (err instanceof UsageError || err instanceof PolicyConfigError) {
