@@ -14,8 +14,10 @@ export const TIER_LABEL = "drkit.dev/tier";
 /** Kubernetes label naming the AWS region of the cluster the object runs in (e.g. `eu-west-1`). */
 export const REGION_LABEL = "drkit.dev/region";
 
+/** Pulumi package of drkit's components: their type tokens' first part, and the plugin package's name. */
+export const COMPONENT_PACKAGE = "drkit";
 /** Type token prefix of drkit components (`drkit:index:<ClassName>`, fixed forever). */
-export const COMPONENT_TYPE_PREFIX = "drkit:index:";
+export const COMPONENT_TYPE_PREFIX = `${COMPONENT_PACKAGE}:index:`;
 
 /** The tiers drkit ships default targets for; policy config may add more. */
 export const DEFAULT_TIERS = ["critical", "important", "standard"] as const;
