@@ -8,6 +8,7 @@ import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence } from "./evidence";
 import { checkReportDir, readSigningKey } from "./manifest";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
+import { statusCommand } from "./status/command";
 import { failoverCommand } from "./failover/command";
 import { auditCommand, AUDIT_USAGE } from "./audit/command";
 import { argumentProblem, checkReportWritable, chosenFormat, misspeltOption } from "./checkArgs";
@@ -119,6 +120,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === "verify") return verifyCommand(rest, io);
+  if (command === "status") return statusCommand(rest, io);
   if (command === "failover") return failoverCommand(rest, io);
   if (command === "audit") return auditCommand(rest, io);
   if (command !== "check") {

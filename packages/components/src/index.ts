@@ -12,3 +12,4 @@ export * from "./kubernetes/veleroSchedule";
 export * from "./kubernetes/redisCrossZone";
 export * from "./neon/replicationSql";
 export * from "./neon/neonGeoReplica";
+export * from "./monitoring";
