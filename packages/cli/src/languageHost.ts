@@ -305,9 +305,7 @@ export function startProgram(launch: ProgramLaunch): () => Promise<unknown> {
   registerTypeScript(launch);
   return async () => {
     const exported =
-      launch.moduleSystem === "esm"
-        ? programExport(await importModule(pathToFileURL(launch.entry).href))
-        : requireEntry(launch.entry);
+      launch.moduleSystem === "esm" ? programExport(await importEntry(launch)) : requireEntry(launch.entry);
     return typeof exported === "function" ? (exported as () => unknown)() : exported;
   };
 }
@@ -343,6 +341,36 @@ export function programExport(namespace: Record<string, unknown>): unknown {
     );
   }
   return namespace.default;
+}
+
+/**
+ * The program needs what drkit check's compilation cannot give (type information): a limit of drkit
+ * check, not a fault of the program, which the Pulumi CLI runs. The check fails (exit 2) saying so.
+ */
+export class TypeInformationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TypeInformationError";
+  }
+}
+
+const MISSING_EXPORT = /The requested module '(.+)' does not provide an export named '(.+)'/;
+
+async function importEntry(launch: ProgramLaunch): Promise<Record<string, unknown>> {
+  try {
+    return await importModule(pathToFileURL(launch.entry).href);
+  } catch (err) {
+    // Compiled one file at a time, `export { Tier } from "./tier.js"` cannot tell that Tier is a type: the
+    // one way an ES module that the Pulumi CLI (type-checking) runs fails here.
+    const missing = err instanceof SyntaxError ? MISSING_EXPORT.exec(err.message) : null;
+    if (launch.typescript?.transpileOnly && missing) {
+      throw new TypeInformationError(
+        `the program imports or re-exports '${missing[2]}' from '${missing[1]}', which has no such export when it runs. If '${missing[2]}' is a type, drkit check cannot tell: it compiles each TypeScript file on its own, without type information (as with PULUMI_NODEJS_TRANSPILE_ONLY=true). Re-export types with \`export type { … }\`, or set PULUMI_NODEJS_TRANSPILE_ONLY=false to type-check, as the Pulumi CLI does by default; otherwise, correct the name`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
 }
 
 function requireEntry(entry: string): unknown {

@@ -11,7 +11,7 @@ import { plainProperties } from "./harness/wire";
 import { DataSourceMocks, UnansweredDataSourceError } from "./harness/dataSources";
 import { PulumiProject, StackConfig, UsageError } from "./project";
 import { exitWhenFlushed } from "./exit";
-import { ProgramLaunch, programLaunch, startProgram } from "./languageHost";
+import { ProgramLaunch, programLaunch, startProgram, TypeInformationError } from "./languageHost";
 
 /** The harness options that cross to the child: plain data only (no mock callbacks). */
 export type ProjectProgramOptions = Required<
@@ -29,7 +29,10 @@ interface ProgramRequest {
 type ProgramReply =
   | { readonly kind: "finished"; readonly run: ProgramRunData }
   | { readonly kind: "failed"; readonly message: string }
-  /** the program needs something drkit check cannot give offline (a data source's answer): exit 2 */
+  /**
+   * the program needs something drkit check cannot give offline (a data source's answer, type
+   * information): exit 2, and not blamed on the program
+   */
   | { readonly kind: "unanswerable"; readonly message: string };
 
 /**
@@ -248,7 +251,10 @@ export function serveProgramRequest(): void {
         (run) => answer({ kind: "finished", run: transferable(run) }),
         (err: unknown) =>
           answer({
-            kind: err instanceof UnansweredDataSourceError ? "unanswerable" : "failed",
+            kind:
+              err instanceof UnansweredDataSourceError || err instanceof TypeInformationError
+                ? "unanswerable"
+                : "failed",
             message: messageOf(err),
           }),
       );

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
-import { readProject, readStackConfig, ENCRYPTED_PLACEHOLDER } from "@drkit/cli";
+import { readProject, readStackConfig, ENCRYPTED_PLACEHOLDER, UsageError } from "@drkit/cli";
 import { plainProperties, runProgram, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "@drkit/cli/harness";
 import { projectProgram, projectProgramOptions, runProgramInChild } from "../src/programProcess";
 import { drkit } from "../../../test/support/drkit";
@@ -284,6 +284,17 @@ describe("drkit check runs the program as the Pulumi language host runs it", () 
     const run = await inChild("type-error-program");
     expect(run.stackOutputs).toEqual({ declared: "two" });
   });
+
+  it.concurrent(
+    "fails, not blaming the program, when an ES module re-exports a type by name and nothing type-checks",
+    async () => {
+      await expect(inChild("type-reexport-program")).rejects.toThrow(
+        new UsageError(
+          "the program imports or re-exports 'Tier' from './tier.mjs', which has no such export when it runs. If 'Tier' is a type, drkit check cannot tell: it compiles each TypeScript file on its own, without type information (as with PULUMI_NODEJS_TRANSPILE_ONLY=true). Re-export types with `export type { … }`, or set PULUMI_NODEJS_TRANSPILE_ONLY=false to type-check, as the Pulumi CLI does by default; otherwise, correct the name",
+        ),
+      );
+    },
+  );
 
   it.concurrent(
     "fails on a type error when PULUMI_NODEJS_TRANSPILE_ONLY=false, as the Pulumi CLI does",
