@@ -34,6 +34,8 @@ export const TYPESCRIPT_ONLY: Readonly<Record<string, string>> = {
     "what it gives is provider objects, which other languages cannot pass to a component: there each component takes the regions as arguments and creates its own pair",
   PulumiStateBackend:
     "its `records` output is an ObjectLockBucket, a drkit component, and Pulumi's analyzer can reference only resources of @pulumi/* packages: serving it needs that output as names and ARNs",
+  DrHealthMonitor:
+    "its outputs are readonly arrays (`controls`, `ruleGroups`), which the analyzer cannot follow: serving it needs them as `T[]` of named types",
   FailoverManifest:
     "its `recordSet` type (@drkit/posture's FailoverRecordSide) has an anonymous `alias` object, which the analyzer cannot follow, and its `regions` are a DrRegionPair's providers: serving it needs a named alias type and `regions: RegionPair`",
 };
