@@ -459,3 +459,52 @@ describe("--format and --json", () => {
     }
   });
 });
+
+describe("what the pack remediated, in every CI format", () => {
+  const program = path.join(__dirname, "fixtures/remediation-program");
+  const STACK = "packages/cli/test/fixtures/remediation-program/Pulumi.dev.yaml";
+  const CHECK =
+    "drkit-aws-route53-health-check-configure-detection changed aws:route53/healthCheck:HealthCheck primary-check before the check, as `pulumi up` would deploy it: failureThreshold: 10 → 3.";
+  const TTL =
+    "drkit-aws-route53-record-configure-ttl changed aws:route53/record:Record api-primary before the check, as `pulumi up` would deploy it: ttl: 3600 → 60.";
+  let remediated: CheckResult;
+  beforeAll(async () => {
+    remediated = await runCheck({
+      programDir: program,
+      stack: "dev",
+      packDir,
+      policyConfigFile: path.join(program, "remediate.json"),
+    });
+  });
+
+  it("is a notice, a SARIF notification, a note of the summary and a passing test that says what changed", async () => {
+    expect(renderResult(remediated, "github").split("\n")).toEqual([
+      `::notice file=${STACK},title=drkit%3A remediated::${CHECK}`,
+      `::notice file=${STACK},title=drkit%3A remediated::${TTL}`,
+      "PASSED: no mandatory violation. (0 advisory, 2 remediations)",
+    ]);
+    expect(sarifLog(remediated).runs[0]!.invocations).toEqual([
+      {
+        executionSuccessful: true,
+        toolExecutionNotifications: [
+          { level: "note", message: { text: CHECK } },
+          { level: "note", message: { text: TTL } },
+        ],
+      },
+    ]);
+    expect(renderMarkdown(remediated).split("\n").slice(-2)).toEqual([
+      `- Note: ${CHECK.replace(/_/g, "\\_")}`,
+      `- Note: ${TTL.replace(/_/g, "\\_")}`,
+    ]);
+    const junit = renderJunit(remediated);
+    expect(await junitSchemaErrors(junit)).toEqual([]);
+    expect(junit).toContain(
+      [
+        '    <testcase classname="remediation-fixture.dev.policy.drkit-aws-route53-record-configure-ttl" name="drkit-aws-route53-record-configure-ttl: aws:route53/record:Record api-primary (remediated)">',
+        "      <system-out>REMEDIATED (as `pulumi up` would deploy it): A failover or weighted Route 53 record must have a TTL within the budget (AWS advises 60 s).",
+        "ttl: 3600 → 60</system-out>",
+        "    </testcase>",
+      ].join("\n"),
+    );
+  });
+});

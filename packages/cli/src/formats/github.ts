@@ -1,10 +1,11 @@
 // `drkit check --format github`: GitHub Actions workflow commands. Each violation becomes an annotation
 // (`::error` for mandatory, `::warning` for advisory) on the stack's config file, titled with the policy and
-// the resource; the notes become `::notice`. The verdict line follows, as plain log text. When the job
+// the resource; the notes (remediations, ignored names, encrypted config, remote components) `::notice`. The verdict line follows, as plain log text. When the job
 // has a summary file ($GITHUB_STEP_SUMMARY), main.ts appends the Markdown summary to it.
 import type { CheckResult } from "../check";
 import { renderSummary } from "../format";
 import { resourceTitle, resultFile, violationDetail } from "./location";
+import { checkNotes } from "./notes";
 
 /** A command's message, escaped as the Actions runner reads it back (`%`, `\r`, `\n`). */
 export function escapeData(text: string): string {
@@ -42,23 +43,8 @@ export function renderGithub(result: CheckResult): string {
       violationDetail(v),
     ),
   );
-  for (const name of report.ignoredPolicyNames) {
-    lines.push(
-      command(
-        "notice",
-        { title: "drkit: unknown policy name" },
-        `The policy config names "${name}", which ${result.pack.name} does not have; it was ignored, as the Pulumi CLI ignores it.`,
-      ),
-    );
-  }
-  for (const key of result.stackConfig.encryptedKeys) {
-    lines.push(
-      command(
-        "notice",
-        { file: file.uri, title: "drkit: encrypted config" },
-        `Config ${key} is encrypted; offline it is a placeholder, so checks that read it are approximate.`,
-      ),
-    );
+  for (const note of checkNotes(result)) {
+    lines.push(command("notice", { file: file.uri, title: note.title }, note.text));
   }
   lines.push(renderSummary(result));
   return lines.join("\n");

@@ -1,7 +1,7 @@
 // `drkit check --format junit`: the check as JUnit XML, for CI systems that show test reports (GitLab,
 // Jenkins, Azure Pipelines, CircleCI). Two kinds of suite:
-// - one per policy that ran: a test per violation (mandatory: a failure; advisory: a pass that says so), or
-//   one passing test when the policy found nothing;
+// - one per policy that ran: a test per violation (mandatory: a failure; advisory: a pass that says so) and
+//   per remediation it made (a pass that says what changed), or one passing test when it found nothing;
 // - one per service of the posture table: a test per disruption. A breach is a failure; a verdict that
 //   could not be reached (unknown until deploy, data drkit cannot judge, no target) is an error, never a
 //   pass; a disruption nothing of the service is exposed to is skipped.
@@ -9,6 +9,8 @@
 import type { CheckResult } from "../check";
 import type { Violation } from "../harness/analyzer";
 import { Assessment, formatDuration } from "@drkit/posture";
+import { changedValues } from "../format";
+import { keyPath } from "../harness/messages";
 import { resourceTitle, violationDetail } from "./location";
 
 type Outcome =
@@ -77,12 +79,30 @@ function policySuites(result: CheckResult, prefix: string): TestSuite[] {
   for (const v of report.violations) if (!names.includes(v.policyName)) names.push(v.policyName);
   return names.map((policy) => {
     const classname = `${prefix}.policy.${policy}`;
-    const violations = report.violations.filter((v) => v.policyName === policy);
+    const cases = [
+      ...report.violations
+        .filter((v) => v.policyName === policy)
+        .map((v) => violationCase(result, classname, v)),
+      // What the pack changed (the policy set to `remediate`) passes, and says what it changed.
+      ...report.remediations
+        .filter((r) => r.policyName === policy)
+        .map((r): TestCase => {
+          const changes = r.changes.map((c) => `${keyPath(c.path)}: ${changedValues(c)}`);
+          return {
+            classname,
+            name: `${policy}: ${resourceTitle(result, r.urn)} (remediated)`,
+            outcome: {
+              kind: "passed",
+              output: `REMEDIATED (as \`pulumi up\` would deploy it): ${r.description}\n${changes.join("\n")}`,
+            },
+          };
+        }),
+    ];
     return {
       name: `policy ${policy}`,
       cases:
-        violations.length > 0
-          ? violations.map((v) => violationCase(result, classname, v))
+        cases.length > 0
+          ? cases
           : [{ classname, name: `${policy}: no violation`, outcome: { kind: "passed" } }],
     };
   });

@@ -9,6 +9,7 @@ import type { Violation } from "../harness/analyzer";
 import { noServiceHint, renderSummary } from "../format";
 import { Assessment, AssessmentStatus, coverageLines, formatDuration } from "@drkit/posture";
 import { resourceTitle, violationDetail } from "./location";
+import { checkNotes } from "./notes";
 import { MERMAID_MAX_EDGES, MERMAID_MAX_TEXT, renderMermaid, topologyOf } from "./topology";
 
 /** GitHub's limit on a comment (and an issue or pull-request body), in characters. */
@@ -189,14 +190,7 @@ function coverageSection(result: CheckResult): Section | undefined {
   const notes = [
     ...(posture ? coverageLines(posture) : []),
     ...(posture?.problems ?? []).map((p) => `Not judged: ${p.message}`),
-    ...result.report.ignoredPolicyNames.map(
-      (name) =>
-        `Note: the policy config names "${name}", which ${result.pack.name} does not have; it was ignored, as the Pulumi CLI ignores it.`,
-    ),
-    ...result.stackConfig.encryptedKeys.map(
-      (key) =>
-        `Note: config ${key} is encrypted; offline it is a placeholder, so checks that read it are approximate.`,
-    ),
+    ...checkNotes(result).map((note) => `Note: ${note.text}`),
   ];
   if (notes.length === 0) return undefined;
   return {

@@ -6,6 +6,7 @@ import type { CheckResult } from "../check";
 import type { EnforcementLevel, PolicyDescription, Severity, Violation } from "../harness/analyzer";
 import { drkitVersion } from "../manifest";
 import { resourceTitle, resultFile, violationDetail } from "./location";
+import { checkNotes } from "./notes";
 
 /** The schema the log declares (the OASIS errata 01 schema GitHub's documentation links). */
 export const SARIF_SCHEMA =
@@ -153,26 +154,17 @@ function fingerprint(violation: Violation, seen: Map<string, number>): string {
   return `${key}:${occurrence}`;
 }
 
-/** The notes the text output prints, as notifications: what made this check approximate or ignored. */
-function notifications(result: CheckResult): string[] {
-  return [
-    ...result.report.ignoredPolicyNames.map(
-      (name) =>
-        `The policy config names "${name}", which ${result.pack.name} does not have; it was ignored, as the Pulumi CLI ignores it.`,
-    ),
-    ...result.stackConfig.encryptedKeys.map(
-      (key) =>
-        `Config ${key} is encrypted; offline it is a placeholder, so checks that read it are approximate.`,
-    ),
-  ];
-}
-
 function invocation(result: CheckResult): SarifInvocation {
-  const notes = notifications(result);
+  const notes = checkNotes(result);
   return {
     executionSuccessful: true,
     ...(notes.length > 0
-      ? { toolExecutionNotifications: notes.map((text) => ({ level: "note" as const, message: { text } })) }
+      ? {
+          toolExecutionNotifications: notes.map((n) => ({
+            level: "note" as const,
+            message: { text: n.text },
+          })),
+        }
       : {}),
   };
 }
