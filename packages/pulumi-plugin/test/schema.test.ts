@@ -10,6 +10,7 @@ import * as path from "path";
 import * as components from "@drkit/components";
 import { PLUGIN_COMPONENTS, PLUGIN_NAME, TYPESCRIPT_ONLY } from "../src/components";
 import { PackageSchema, SourceShapes, schemaProblems, secretFields, sourceShapes } from "./schemaCheck";
+import { SECRET_FIELDS } from "./secrets";
 
 const PLUGIN_DIR = path.resolve(__dirname, "..");
 const SNAPSHOT = path.join(PLUGIN_DIR, "schema.json");
@@ -83,13 +84,7 @@ describe("the plugin's inferred schema", () => {
     // Pulumi's analyzer has no way to mark a property secret (3.270 emits no `secret`), so the generated
     // SDKs do not wrap these themselves: consumers pass kubeconfigs as secrets (docs/multi-language.md),
     // and the components return secret outputs as secrets (serve.test.ts checks both over the protocol).
-    expect(secretFields(shapes, schema)).toEqual([
-      "NeonGeoReplica.primaryConnectionUri",
-      "NeonGeoReplica.standbyConnectionUri",
-      "RedisCrossZone.password",
-      "RegionPair.primaryKubeconfig",
-      "RegionPair.secondaryKubeconfig",
-    ]);
+    expect(secretFields(shapes, schema)).toEqual(SECRET_FIELDS);
     const regionPair = schema.types["drkit:index:RegionPair"]!.properties!;
     expect([regionPair.primaryKubeconfig, regionPair.secondaryKubeconfig]).toEqual([
       expect.not.objectContaining({ plain: true }),
