@@ -25,6 +25,11 @@ import {
   ServiceIdentity,
   VeleroSchedule,
   VeleroScheduleArgs,
+  DrHealthMonitor,
+  DrHealthMonitorArgs,
+  MonitorCluster,
+  REDIS_DEFAULTS,
+  validateDrHealthMonitorArgs,
   VeleroScheduleSpec,
   checkBoolean,
   isPlainObject,
@@ -79,6 +84,11 @@ export interface ServiceConfig {
   };
   /** Neon Postgres with a standby project in another Neon region */
   neon?: { primaryRegionId: string; standbyRegionId: string; plan?: NeonPlan; database?: string };
+  /**
+   * A DR health monitor per Velero, Redis and Neon part (PrometheusRules with thresholds derived from the
+   * tier's target), when the kubeconfigs are set. `false` leaves the service unwatched. Default true.
+   */
+  monitor?: boolean;
 }
 
 /** Where Pulumi state lives (`drkit-platform:stateBackend`): a PulumiStateBackend, judged as a service. */
@@ -118,7 +128,7 @@ const CONFIG_KEYS = [
   "primaryKubeconfig",
   "secondaryKubeconfig",
 ];
-const SERVICE_KEYS = ["name", "tier", "bucket", "dns", "velero", "redis", "neon"];
+const SERVICE_KEYS = ["name", "tier", "bucket", "dns", "velero", "redis", "neon", "monitor"];
 /** What each part of a service accepts: the fields the build below passes on. */
 const PART_KEYS = {
   bucket: ["retentionDays", "retentionMode", "replicateDeleteMarkers"],
@@ -291,6 +301,7 @@ function checkServiceShape(i: number, service: unknown, problems: ConfigProblems
     problems.text(`${at}.neon.plan`, neon.plan);
     problems.text(`${at}.neon.database`, neon.database);
   }
+  problems.boolean(`${at}.monitor`, service.monitor);
   return problems.list.length === before;
 }
 
@@ -401,6 +412,7 @@ export function validatePlatformConfig(config: Readonly<Record<string, unknown>>
         service as unknown as ServiceConfig,
         sides,
         config.alarmTopicArn as string,
+        kubeconfigs,
       ))
         for (const problem of part.validate())
           problems.add(`${key(`services[${i}].${part.key}`)} (${part.component} "${part.name}"): ${problem}`);
@@ -552,6 +564,7 @@ function componentsOf(
   service: ServiceConfig,
   regions: RegionPairSides,
   alarmTopicArn: string | undefined,
+  clusters: boolean,
 ): ServicePart[] {
   const identity = { service: service.name, tier: service.tier, regions };
   const parts: ServicePart[] = [];
@@ -661,7 +674,80 @@ function componentsOf(
       },
     });
   }
+  // Rules go to a cluster's Prometheus: without kubeconfigs there is none, and the posture model then
+  // credits no Neon lag bound (it reports the standby unwatched).
+  if (clusters && service.monitor !== false) parts.push(...monitorsOf(service, regions));
   return parts;
+}
+
+/**
+ * A DrHealthMonitor per watched part, in the cluster whose Prometheus scrapes that part's exporter: Velero
+ * and the Redis backup CronJob in the primary cluster, the Neon standby's subscription in the secondary one
+ * (it outlives the primary region). Names follow the components' own: VeleroSchedule's `<name>-<schedule>`,
+ * RedisCrossZone's `<name>-backup`, NeonGeoReplica's `<name>-primary` and `<database>_drkit_sub`.
+ */
+function monitorsOf(service: ServiceConfig, regions: RegionPairSides): ServicePart[] {
+  const monitors: [string, MonitorCluster, Partial<DrHealthMonitorArgs>][] = [];
+  if (service.velero) {
+    const velero = `${service.name}-velero`;
+    monitors.push([
+      `${velero}-monitor`,
+      MonitorCluster.Primary,
+      {
+        veleroSchedules: service.velero.schedules.map((s) => ({
+          schedule: `${velero}-${s.name}`,
+          cron: s.cron,
+        })),
+      },
+    ]);
+  }
+  if (service.redis) {
+    const redis = `${service.name}-redis`;
+    monitors.push([
+      `${redis}-monitor`,
+      MonitorCluster.Primary,
+      {
+        redis: [
+          {
+            namespace: REDIS_DEFAULTS.namespace,
+            backupCronJob: `${redis}-backup`,
+            backupCron: service.redis.backupCron ?? REDIS_DEFAULTS.cron,
+          },
+        ],
+      },
+    ]);
+  }
+  if (service.neon) {
+    const database = `${service.name}-db`;
+    monitors.push([
+      `${database}-monitor`,
+      MonitorCluster.Secondary,
+      {
+        postgresSubscriptions: [
+          { subscription: `${service.neon.database ?? "app"}_drkit_sub`, alarmFor: `${database}-primary` },
+        ],
+      },
+    ]);
+  }
+  return monitors.map(([name, cluster, watched]) => {
+    const args: DrHealthMonitorArgs = {
+      service: service.name,
+      tier: service.tier,
+      regions,
+      cluster,
+      ...watched,
+    };
+    return {
+      key: "monitor",
+      component: "DrHealthMonitor",
+      name,
+      validate: () => validateDrHealthMonitorArgs(args),
+      build: () => {
+        new DrHealthMonitor(name, args);
+        return { outputs: {} };
+      },
+    };
+  });
 }
 
 /** The program: builds the platform and returns what operators and the failover stack need. */
@@ -673,7 +759,12 @@ export function platform() {
   let failover: pulumi.Output<FailoverRecordSpec> | undefined;
   for (const service of config.services) {
     const outputs: Record<string, pulumi.Output<unknown>> = {};
-    for (const part of componentsOf(service, regions, config.alarmTopicArn)) {
+    for (const part of componentsOf(
+      service,
+      regions,
+      config.alarmTopicArn,
+      config.kubeconfigs !== undefined,
+    )) {
       const built = part.build();
       Object.assign(outputs, built.outputs);
       if (built.failover && service.name === config.failoverService) failover = built.failover;

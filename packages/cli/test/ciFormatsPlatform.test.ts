@@ -172,7 +172,7 @@ describe("Markdown", () => {
       "| orders | critical | software | 5m / 0s | 1h / 50m | ✅ PolicyMet |",
       "| orders | critical | hardware | 5m / 0s | 1h / 2m | ✅ PolicyMet |",
       "| orders | critical | zone | 5m / 0s | 1h / 10m | ✅ PolicyMet |",
-      "| orders | critical | region | 5m / no bound | 1h / 30m | ⚠️ Waived |",
+      "| orders | critical | region | 5m / 15m | 1h / 30m | ⚠️ Waived |",
       "| documents | important | software | 1h / 0s | 4h / 50m | ✅ PolicyMet |",
       "| documents | important | hardware | 1h / 0s | 4h / 0s | ✅ PolicyMet |",
       "| documents | important | zone | 1h / 0s | 4h / 0s | ✅ PolicyMet |",
@@ -234,7 +234,7 @@ describe("Markdown", () => {
       '    n2["orders: DNS orders.example.com (weighted, records owned by the failover stack)"]',
       "  end",
       '  n0 -->|"RPO ≤ 15m"| n1',
-      '  n3 -->|"RPO: no bound"| n4',
+      '  n3 -->|"RPO ≤ 4m"| n4',
       '  n5 -->|"RPO ≤ 15m"| n6',
       '  n8 -->|"RPO ≤ 45m"| n9',
       '  n10 -->|"RPO ≤ 1h"| n11',
@@ -253,7 +253,7 @@ describe("Markdown", () => {
     ]);
     expect(parsed.edges!.map((e) => `${e.start} -> ${e.end}: ${e.text}`)).toEqual([
       "n0 -> n1: RPO ≤ 15m",
-      "n3 -> n4: RPO: no bound",
+      "n3 -> n4: RPO ≤ 4m",
       "n5 -> n6: RPO ≤ 15m",
       "n8 -> n9: RPO ≤ 45m",
       "n10 -> n11: RPO ≤ 1h",

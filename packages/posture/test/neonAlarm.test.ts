@@ -70,7 +70,7 @@ it("credits a PrometheusRule with an alerting rule, and names it in the basis an
   const assessment = region(rule(ALERTING));
   expect([assessment.achievableRpoSeconds, assessment.status]).toEqual([240, "PolicyMet"]);
   expect(assessment.derivation[0]).toBe(
-    "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication; the deployed alarm orders-db-lag (urn:pulumi:prod::platform::kubernetes:monitoring.coreos.com/v1:PrometheusRule::orders-db-lag) has fired by the time the lag reaches 240 s, which bounds the loss.",
+    "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication; the deployed alarm orders-db-lag (kubernetes:monitoring.coreos.com/v1:PrometheusRule) has fired by the time the lag reaches 240 s, which bounds the loss.",
   );
   expect(assessedUrns).toContain(
     "urn:pulumi:prod::platform::kubernetes:monitoring.coreos.com/v1:PrometheusRule::orders-db-lag",

@@ -1,9 +1,9 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
   runProgram,
   runPolicyPack,
+  toResourceGraph,
   plainProperties,
   CapturedResource,
   PolicyPackConfigFile,
@@ -19,6 +19,7 @@ import {
 } from "@drkit/cli";
 import { drkit } from "../../../test/support/drkit";
 import type { FailoverRecordSpec } from "@drkit/components";
+import { assessGraph } from "@drkit/posture";
 import type { PlatformFailoverOutputs } from "../../failover/failover";
 import { OFFLINE_ENCRYPTED_PLACEHOLDER, platform, validatePlatformConfig } from "../platform";
 
@@ -55,9 +56,11 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "ObjectLockBucket orders-data",
       "Route53Failover orders-dns",
       "NeonGeoReplica orders-db",
+      "DrHealthMonitor orders-db-monitor",
       "ObjectLockBucket documents-data",
       "Route53Failover status-page-dns",
       "VeleroSchedule cluster-velero",
+      "DrHealthMonitor cluster-velero-monitor",
       "RedisCrossZone sessions-redis",
       "FailoverManifest failover-manifest",
       "PulumiStateBackend iac-state",
@@ -135,10 +138,17 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       secondary: { region: "eu-central-1", setIdentifier: "secondary" },
     });
   });
+  it("puts each health monitor in the cluster whose Prometheus scrapes its exporters", () => {
+    const rules = run.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    expect(rules.map((r) => [r.name, run.providerOf(r)?.name]).sort()).toEqual([
+      ["cluster-velero-monitor-velero-schedule-cluster-velero-half-hourly", "dr-primary"],
+      ["orders-db-monitor-postgres-subscription-orders-drkit-sub", "dr-secondary"],
+    ]);
+  });
 });
 
 describe("the reference platform under the DR gate", () => {
-  it("passes with its two waivers, each naming the resource and the shortfall it accepts (the quickstart's check)", async () => {
+  it("passes with its waiver, naming the resource and the shortfall it accepts (the quickstart's check)", async () => {
     const { code, out } = await drkit(
       "check",
       root,
@@ -151,7 +161,7 @@ describe("the reference platform under the DR gate", () => {
     );
     expect(code).toBe(0);
     expect(out).toContain(
-      "    orders       critical   region      5m / no bound              1h / 30m                   Waived",
+      "    orders       critical   region      5m / 15m                   1h / 30m                   Waived",
     );
     expect(
       out
@@ -161,7 +171,7 @@ describe("the reference platform under the DR gate", () => {
         ),
     ).toEqual([]);
     expect(out).toContain(
-      "    Coverage: 46 of 135 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 89 stateless, not assessed.",
+      "    Coverage: 47 of 138 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 91 stateless, not assessed.",
     );
   });
 
@@ -196,33 +206,48 @@ describe("the reference platform under the DR gate", () => {
     );
   });
 
-  it("fails when only the S3 waiver is given: it does not cover the Neon standby's unwatched lag", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-policy-"));
-    const config = JSON.parse(fs.readFileSync(path.join(root, "drkit-policy.prod.json"), "utf8")) as {
-      "drkit-rpo-rto": { waivers: { resource: string }[] };
+  it("credits the Neon standby's region RPO to the health monitor's PrometheusRule, and fails without the monitor", async () => {
+    const waivers = (
+      JSON.parse(fs.readFileSync(path.join(root, "drkit-policy.prod.json"), "utf8")) as {
+        "drkit-rpo-rto": { waivers: unknown[] };
+      }
+    )["drkit-rpo-rto"].waivers;
+    const neonRegion = async (monitor: boolean) => {
+      const services = (JSON.parse(prod.config["drkit-platform:services"]!) as { name: string }[]).map((s) =>
+        s.name === "orders" ? { ...s, monitor } : s,
+      );
+      const graph = toResourceGraph(
+        await runProgram(platform, {
+          project: project.name,
+          stack: "prod",
+          config: { ...prod.config, "drkit-platform:services": JSON.stringify(services) },
+          preview: true,
+        }),
+      );
+      const region = assessGraph(
+        graph,
+        { waivers },
+        { now: new Date("2026-11-23T00:00:00Z") },
+      ).assessments.find((a) => a.service === "orders" && a.disruption === "region")!;
+      return {
+        status: region.status,
+        neon: region.derivation.filter((l) => l.startsWith("Neon ")).slice(0, 1),
+      };
     };
-    config["drkit-rpo-rto"].waivers = config["drkit-rpo-rto"].waivers.filter(
-      (w) => w.resource === "orders-data",
-    );
-    fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(config));
-    const { code, out } = await drkit(
-      "check",
-      root,
-      "--stack",
-      "prod",
-      "--policy-pack",
-      packDir,
-      "--policy-config",
-      path.join(dir, "policy.json"),
-    );
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(code).toBe(1);
-    expect(out).toContain(
-      "          orders (critical), region disruption (loss of a whole region): RPO no bound > target 5m; RTO 30m ≤ target 1h.",
-    );
-    expect(out).toContain(
-      "    orders       critical   region      5m / no bound              1h / 30m                   PolicyBreached",
-    );
+    // The standby's lag alarm: 300 s target − 60 s lead time, deployed in the secondary cluster.
+    expect(await neonRegion(true)).toEqual({
+      status: "Waived",
+      neon: [
+        "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication; the deployed alarm orders-db-monitor-postgres-subscription-orders-drkit-sub (kubernetes:monitoring.coreos.com/v1:PrometheusRule) has fired by the time the lag reaches 240 s, which bounds the loss.",
+      ],
+    });
+    // Without it, the S3 waiver does not cover the standby's unwatched lag.
+    expect(await neonRegion(false)).toEqual({
+      status: "PolicyBreached",
+      neon: [
+        "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication, but no deployed alarm watches its lag (the component asks for one at 60 s, but no resource in the graph is annotated `drkit.dev/alarm-for: orders-db-primary`): replication can stall or lose its slot unnoticed, so nothing bounds the loss.",
+      ],
+    });
   });
 
   it("exports the database URIs as secrets on purpose, and its policy config says so by name", async () => {

@@ -198,7 +198,7 @@ describe("DrHealthMonitor", () => {
     const region = report.assessments.find((a) => a.service === "orders" && a.disruption === "region")!;
     expect([region.achievableRpoSeconds, region.status]).toEqual([240, "PolicyMet"]);
     expect(region.derivation[0]).toBe(
-      "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication; the deployed alarm orders-monitor-postgres-subscription-orders-drkit-sub (urn:pulumi:prod::platform::drkit:index:DrHealthMonitor$kubernetes:monitoring.coreos.com/v1:PrometheusRule::orders-monitor-postgres-subscription-orders-drkit-sub) has fired by the time the lag reaches 240 s, which bounds the loss.",
+      "Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-us-east-2 is fed by logical replication; the deployed alarm orders-monitor-postgres-subscription-orders-drkit-sub (kubernetes:monitoring.coreos.com/v1:PrometheusRule) has fired by the time the lag reaches 240 s, which bounds the loss.",
     );
     expect(report.services.find((s) => s.name === "orders")!.assessed).toContain(rule.urn);
   });

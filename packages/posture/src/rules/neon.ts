@@ -236,7 +236,7 @@ function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase)
     rpo = alarm.thresholdSeconds;
     basis.push(alarm.alarm.urn);
     regionLines.push(
-      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication; the deployed alarm ${alarm.alarm.name} (${alarm.alarm.urn}) has fired by the time the lag reaches ${alarm.thresholdSeconds} s, which bounds the loss.`,
+      `Standby ${standby.name} in ${standbyRegion ?? "another region"} is fed by logical replication; the deployed alarm ${alarm.alarm.name} (${alarm.alarm.type}) has fired by the time the lag reaches ${alarm.thresholdSeconds} s, which bounds the loss.`,
     );
   }
   if (standby && logical)
