@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Project, Role, Provider as NeonProvider } from "@sst-provider/neon";
-import { local, Provider as CommandProvider } from "@pulumi/command";
+import type { Project } from "@sst-provider/neon";
 import { NEON_PLAN_HISTORY_LIMIT_SECONDS } from "@drkit/posture";
 import { type RegionPair, checkRegionPairArgs, hasSides } from "../common/regions";
 import { ServiceIdentity, validateServiceIdentity } from "../common/service";
+import { commandSdk, neonSdk } from "./sdks";
 import {
   ArgsProblems,
   InvalidArgsError,
@@ -294,6 +294,9 @@ export class NeonGeoReplica extends pulumi.ComponentResource {
     // Before super(): a bad argument registers nothing, not even this component.
     const problems = validateNeonGeoReplicaArgs(args);
     if (problems.length > 0) throw new InvalidArgsError("NeonGeoReplica", name, problems);
+    // Optional peer dependencies, loaded here and not on import; a missing one registers nothing either.
+    const { Project, Role, Provider: NeonProvider } = neonSdk();
+    const { local, Provider: CommandProvider } = commandSdk();
     super(NeonGeoReplica.__pulumiType, name, {}, opts);
 
     const plan = args.plan ?? "launch";
