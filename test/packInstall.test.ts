@@ -1,5 +1,6 @@
 // The published packages work outside the workspace (issue #21): every public package is built and packed
-// as `pnpm publish` packs it, each tarball passes the package linters, and npm installs the tarballs with
+// as `pnpm publish` packs it (in a copy of the workspace, leaving this one's dist/ folders alone), each
+// tarball passes the package linters, and npm installs the tarballs with
 // the Pulumi SDKs into a fresh Pulumi project in a temporary folder. There the program type-checks with
 // the project's own tsc, the installed `drkit check` judges its service with the installed pack, and the
 // installed pack serves that verdict when started the way `pulumi preview --policy-pack
@@ -17,6 +18,7 @@ import {
   publicPackages,
   readManifest,
   runCommand,
+  stageWorkspace,
   startPolicyHost,
   userEnvironment,
   workspaceRoot,
@@ -138,13 +140,17 @@ beforeAll(async () => {
   fs.mkdirSync(packs);
   fs.mkdirSync(project);
 
+  // Built and packed in a copy, so that the working tree's dist/ folders stay as they are.
+  const stage = path.join(tmp, "workspace");
+  const staged = await stageWorkspace(
+    packages.map((p) => p.dir),
+    stage,
+  );
   const names = packages.map((p) => p.manifest.name);
-  await mustRun("pnpm", [...names.flatMap((name) => ["--filter", name]), "run", "build"], {
-    cwd: workspaceRoot,
-  });
-  for (const { dir, manifest } of packages) {
+  await mustRun("pnpm", [...names.flatMap((name) => ["--filter", name]), "run", "build"], { cwd: stage });
+  for (const [i, { manifest }] of packages.entries()) {
     // pnpm writes the manifest as published: publishConfig applied, workspace: ranges replaced.
-    await mustRun("pnpm", ["pack", "--pack-destination", packs], { cwd: dir });
+    await mustRun("pnpm", ["pack", "--pack-destination", packs], { cwd: staged[i]! });
     const tarball = path.join(
       packs,
       `${manifest.name.replace(/^@/, "").replace("/", "-")}-${manifest.version}.tgz`,

@@ -98,6 +98,42 @@ export function publicPackages(): { readonly dir: string; readonly manifest: Pac
 }
 
 /**
+ * Copies the workspace's root manifests and the files of `dirs` (what git tracks or would, so no dist/ and
+ * no node_modules) to `stage`, linking each node_modules folder to the workspace's. There the packages can
+ * be built and packed without touching the working tree: its dist/ folders are read by others (drkit's
+ * evidence hashes the pack folder's files). Returns the staged folder of each of `dirs`.
+ */
+export async function stageWorkspace(dirs: readonly string[], stage: string): Promise<string[]> {
+  const link = (from: string, to: string) => {
+    if (fs.existsSync(from)) fs.symlinkSync(from, to, "dir");
+  };
+  fs.mkdirSync(stage, { recursive: true });
+  for (const file of ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json"]) {
+    fs.copyFileSync(path.join(workspaceRoot, file), path.join(stage, file));
+  }
+  link(path.join(workspaceRoot, "node_modules"), path.join(stage, "node_modules"));
+  const staged: string[] = [];
+  for (const dir of dirs) {
+    const relative = path.relative(workspaceRoot, dir);
+    const listed = await mustRun(
+      "git",
+      ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", relative],
+      { cwd: workspaceRoot },
+    );
+    for (const file of listed.stdout.split("\0").filter((f) => f !== "")) {
+      const from = path.join(workspaceRoot, file);
+      // A file deleted in the work tree but not yet in the index is not part of the package.
+      if (!fs.existsSync(from) || !fs.statSync(from).isFile()) continue;
+      fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
+      fs.copyFileSync(from, path.join(stage, file));
+    }
+    link(path.join(dir, "node_modules"), path.join(stage, relative, "node_modules"));
+    staged.push(path.join(stage, relative));
+  }
+  return staged;
+}
+
+/**
  * The environment for the user's side (npm, tsc, drkit, the policy host): this Node first on PATH, no
  * directory of the workspace, none of the npm_* / pnpm settings that `pnpm test` passes to its scripts, and
  * no NODE_PATH (pnpm's bin shims set it to the workspace's modules, which would resolve anything npm missed).
