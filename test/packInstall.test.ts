@@ -1,10 +1,9 @@
 // The published packages work outside the workspace (issue #21): every public package is built and packed
 // as `pnpm publish` packs it (in a copy of the workspace, leaving this one's dist/ folders alone), each
-// tarball passes the package linters, and npm installs the tarballs with
-// the Pulumi SDKs into a fresh Pulumi project in a temporary folder. There the program type-checks with
-// the project's own tsc, the installed `drkit check` judges its service with the installed pack, and the
-// installed pack serves that verdict when started the way `pulumi preview --policy-pack
-// node_modules/@drkit/policy-pack` starts it.
+// tarball passes the package linters, and npm installs the tarballs with the Pulumi SDKs into a fresh
+// Pulumi project in a temporary folder. There the program type-checks with the project's own tsc, the
+// installed `drkit check` judges its service with the installed pack, and the installed pack serves that
+// verdict when started the way `pulumi preview --policy-pack node_modules/@drkit/policy-pack` starts it.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
