@@ -11,6 +11,7 @@ import { promisify } from "util";
 import { stringify } from "yaml";
 import { runProgram, plainProperties } from "@drkit/cli/harness";
 import { CREATE_SCRIPT, DrHealthMonitor, DrRegionPair, POSTGRES_EXPORTER_QUERIES } from "@drkit/components";
+import { drDashboard } from "../packages/components/src/monitoring/dashboard";
 import { query, startServer, TestServer } from "./support/postgres";
 import { TestProcess, freePort, removeScratch, scratchDir, startProcess } from "./support/monitoring";
 import { drkit } from "./support/drkit";
@@ -312,6 +313,36 @@ it("reports every target met while replication flows and Redis saves", async () 
   expect(sessions.json.healthChecks.map((h) => [h.service, h.status])).toEqual([["sessions", "Healthy"]]);
   expect(await firing("orders")).toEqual([]);
 }, 70_000);
+
+it("runs every query of the DR dashboard on the real Prometheus, the per-service ones returning the monitor's series", async () => {
+  const panels = drDashboard({ uid: "drkit-dr", title: "DR posture" }).panels as {
+    title: string;
+    targets?: { expr: string }[];
+  }[];
+  const results: [string, string, number][] = [];
+  for (const panel of panels)
+    for (const t of panel.targets ?? []) {
+      const response = await fetch(
+        `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(t.expr.replace(/\$service/g, "orders"))}`,
+      );
+      const body = (await response.json()) as { status: string; data?: { result: unknown[] } };
+      results.push([panel.title, body.status, body.data?.result.length ?? -1]);
+    }
+  expect(results.every(([, status]) => status === "success")).toBe(true);
+  // Orders has one control (its standby), so each per-control query returns one series; no exercise recorded.
+  expect(results.filter(([title]) => title !== "DR alerts firing")).toEqual([
+    ["Recovery point age against the RPO target", "success", 1],
+    ["Recovery point age against the RPO target", "success", 1],
+    ["Recovery point age against the RPO target", "success", 1],
+    ["Now: recovery points, thresholds, targets", "success", 1],
+    ["Now: recovery points, thresholds, targets", "success", 1],
+    ["Now: recovery points, thresholds, targets", "success", 1],
+    ["Now: recovery points, thresholds, targets", "success", 1],
+    ["Standby replication lag", "success", 1],
+    ["RTO budget", "success", 1],
+    ["Last DR exercise", "success", 0],
+  ]);
+});
 
 it("fires when the subscription stops, and drkit status reports the breach with the lag it measured; both clear once it resumes", async () => {
   query(standby.uri, `ALTER SUBSCRIPTION ${SUBSCRIPTION} DISABLE`);

@@ -25,6 +25,7 @@ import {
   ServiceIdentity,
   VeleroSchedule,
   VeleroScheduleArgs,
+  DrDashboard,
   DrHealthMonitor,
   DrHealthMonitorArgs,
   MonitorCluster,
@@ -771,6 +772,8 @@ export function platform() {
     }
     services[service.name] = outputs;
   }
+  // The DR dashboard in both clusters' Grafana, reading the health monitors' recording rules.
+  if (config.kubeconfigs) new DrDashboard("dr-dashboard", { regions });
   // A copy in each region of the pair: what stacks/failover and `drkit failover break-glass` read, from
   // the region they activate, without this stack's state.
   const manifest = failover && new FailoverManifest("failover-manifest", { regions, recordSet: failover });

@@ -5,6 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { livePosture, LiveInputs } from "../src/status/livePosture";
+import { renderLivePosture } from "../src/status/render";
 import type { Sample } from "../src/status/prometheus";
 import { drkit } from "../../../test/support/drkit";
 
@@ -157,6 +158,35 @@ describe("the live posture", () => {
     ]);
     expect(posture.healthChecks).toEqual([]);
   });
+});
+
+it("prints the table, what each control measures, the alerts that fire, and the verdict", () => {
+  const posture = livePosture(
+    inputs({
+      ages: [sample(labels("orders", SUB), 412.4), sample(labels("orders", VELERO), 100)],
+      alerts: [
+        firing("orders", SUB, "DrkitPostgresReplicationLagging", "412.41"),
+        firing("sessions", REDIS, "DrkitRedisRdbSaveFailing", "42.27"),
+      ],
+      modelled: { assessments: [{ service: "orders", disruption: "region", achievableRpoSeconds: 240 }] },
+    }),
+  );
+  expect(renderLivePosture(posture, "http://prometheus:9090").split("\n")).toEqual([
+    "Live posture (from http://prometheus:9090):",
+    "    SERVICE  TIER      DISRUPTION  RPO NOW  TARGET  MODELLED  STATUS",
+    "    orders   critical  region      6m 52s   5m      4m        Breached",
+    "    orders   critical  software    1m 40s   5m      -         Met",
+    "Health checks:",
+    "    SERVICE   TIER       CONTROL                                 STATUS",
+    "    sessions  important  redis-persistence/redis/sessions-redis  Failing",
+    "",
+    "orders postgres-subscription/orders_drkit_sub: newest recovery point 6m 52s old; alerts above 2m; 2.0 KiB of WAL not confirmed by the standby",
+    "    firing DrkitPostgresReplicationLagging (critical) value 412: orders: DrkitPostgresReplicationLagging",
+    "orders velero-schedule/cluster-velero-fast: newest recovery point 1m 40s old; alerts above 2m",
+    "sessions redis-persistence/redis/sessions-redis: firing DrkitRedisRdbSaveFailing (critical) value 42.3: sessions: DrkitRedisRdbSaveFailing",
+    "",
+    "NOT MET now: orders region RPO 6m 52s > target 5m; sessions redis-persistence/redis/sessions-redis failing.",
+  ]);
 });
 
 describe("drkit status", () => {

@@ -82,3 +82,8 @@ export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:Prometh
 export const METRIC_ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
 /** Recording rule: bytes of WAL a logical subscriber has not confirmed, per replication control. */
 export const REPLICATION_LAG_BYTES_RECORD = "drkit:replication_lag_bytes";
+/**
+ * Gauge a restore drill or DR exercise exports when it succeeds: Unix time, labelled with the service
+ * (`drkit_service`). The DR dashboard shows its age as the service's last exercise.
+ */
+export const EXERCISE_LAST_SUCCESS_METRIC = "drkit_exercise_last_success_timestamp_seconds";

@@ -62,6 +62,7 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "VeleroSchedule cluster-velero",
       "DrHealthMonitor cluster-velero-monitor",
       "RedisCrossZone sessions-redis",
+      "DrDashboard dr-dashboard",
       "FailoverManifest failover-manifest",
       "PulumiStateBackend iac-state",
       "ObjectLockBucket iac-state-records",
@@ -144,6 +145,15 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       ["cluster-velero-monitor-velero-schedule-cluster-velero-half-hourly", "dr-primary"],
       ["orders-db-monitor-postgres-subscription-orders-drkit-sub", "dr-secondary"],
     ]);
+    // The DR dashboard, for each cluster's Grafana.
+    const dashboards = run
+      .ofType("kubernetes:core/v1:ConfigMap")
+      .filter(
+        (m) =>
+          (plainProperties(m.inputs).metadata as { labels?: Record<string, string> }).labels
+            ?.grafana_dashboard === "1",
+      );
+    expect(dashboards.map((m) => run.providerOf(m)?.name)).toEqual(["dr-primary", "dr-secondary"]);
   });
 });
 

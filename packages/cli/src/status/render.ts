@@ -40,8 +40,11 @@ function controlLine(c: LiveControl): string {
   return `${c.control}: ${parts.join("; ")}`;
 }
 
+/** An alert's value, rounded for reading: seconds or bytes to the unit, small values to a tenth. */
+const rounded = (value: number) => (Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 10) / 10);
+
 const alertLine = (a: FiringAlert) =>
-  `firing ${a.alert} (${a.severity})${a.value !== null ? ` value ${a.value}` : ""}: ${a.summary}`;
+  `firing ${a.alert} (${a.severity})${a.value !== null ? ` value ${rounded(a.value)}` : ""}: ${a.summary}`;
 
 export function renderLivePosture(posture: LivePosture, prometheus: string): string {
   const lines = [`Live posture (from ${prometheus}):`];
