@@ -3,6 +3,7 @@
 // plugin's tests fail on one that is neither, so none is left out by accident.
 import type { ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import {
+  DrDashboard,
   DrService,
   NeonGeoReplica,
   ObjectLockBucket,
@@ -26,6 +27,7 @@ export const PLUGIN_COMPONENTS: ComponentResourceConstructor[] = [
   VeleroSchedule,
   RedisCrossZone,
   NeonGeoReplica,
+  DrDashboard,
 ];
 
 /** Components the plugin leaves out, and why. */

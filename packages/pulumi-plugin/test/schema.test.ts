@@ -50,6 +50,7 @@ describe("the plugin's inferred schema", () => {
       "drkit:index:VeleroSchedule",
       "drkit:index:RedisCrossZone",
       "drkit:index:NeonGeoReplica",
+      "drkit:index:DrDashboard",
     ]);
     for (const component of PLUGIN_COMPONENTS)
       expect([component.name, (component as { __pulumiType?: string }).__pulumiType]).toEqual([
