@@ -3,6 +3,7 @@
 // plugin's tests fail on one that is neither, so none is left out by accident.
 import type { ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import {
+  DrCloudWatchAlarms,
   DrDashboard,
   DrService,
   NeonGeoReplica,
@@ -28,6 +29,7 @@ export const PLUGIN_COMPONENTS: ComponentResourceConstructor[] = [
   RedisCrossZone,
   NeonGeoReplica,
   DrDashboard,
+  DrCloudWatchAlarms,
 ];
 
 /** Components the plugin leaves out, and why. */

@@ -51,6 +51,7 @@ describe("the plugin's inferred schema", () => {
       "drkit:index:RedisCrossZone",
       "drkit:index:NeonGeoReplica",
       "drkit:index:DrDashboard",
+      "drkit:index:DrCloudWatchAlarms",
     ]);
     for (const component of PLUGIN_COMPONENTS)
       expect([component.name, (component as { __pulumiType?: string }).__pulumiType]).toEqual([
