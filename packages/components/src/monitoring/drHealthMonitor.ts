@@ -488,10 +488,10 @@ export interface MonitoredControl {
   readonly control: string;
   readonly kind: string;
   readonly prometheusRule: string;
-  readonly disruptions: readonly string[];
+  readonly disruptions: string[];
   readonly thresholdSeconds?: number;
   readonly firedByAgeSeconds?: number;
-  readonly alerts: readonly string[];
+  readonly alerts: string[];
 }
 
 /**
@@ -505,9 +505,7 @@ export interface MonitoredControl {
 export class DrHealthMonitor extends pulumi.ComponentResource {
   static readonly __pulumiType = "drkit:index:DrHealthMonitor";
   /** Per control: its PrometheusRule, threshold and alerts. */
-  readonly controls: readonly MonitoredControl[];
-  /** The rule groups, as a Prometheus rule file would hold them (`{ groups }` per PrometheusRule). */
-  readonly ruleGroups: readonly ControlRules["group"][];
+  readonly controls: MonitoredControl[];
   /** postgres_exporter's custom queries (only with `postgresSubscriptions`): its `--extend.query-path` file. */
   readonly postgresExporterQueries?: string;
 
@@ -546,7 +544,7 @@ export class DrHealthMonitor extends pulumi.ComponentResource {
         control: c.control,
         kind: c.kind,
         prometheusRule: metadataName,
-        disruptions: c.disruptions,
+        disruptions: [...c.disruptions],
         ...(c.threshold
           ? {
               thresholdSeconds: c.threshold.thresholdSeconds,
@@ -556,7 +554,6 @@ export class DrHealthMonitor extends pulumi.ComponentResource {
         alerts: c.group.rules.flatMap((r) => (r.alert !== undefined ? [r.alert] : [])),
       };
     });
-    this.ruleGroups = plan.controls.map((c) => c.group);
 
     if ((args.postgresSubscriptions ?? []).length > 0) {
       this.postgresExporterQueries = POSTGRES_EXPORTER_QUERIES;
