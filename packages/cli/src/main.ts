@@ -7,9 +7,10 @@ import { UsageError } from "./project";
 import { PolicyConfigError } from "./harness/analyzer";
 import { writeEvidence } from "./evidence";
 import { checkReportDir, readSigningKey } from "./manifest";
+import { closestName } from "@drkit/posture";
 import { verifyCommand, VERIFY_USAGE } from "./verify";
-import { statusCommand } from "./status/command";
-import { failoverCommand } from "./failover/command";
+import { statusCommand, STATUS_USAGE } from "./status/command";
+import { failoverCommand, FAILOVER_USAGE } from "./failover/command";
 import { auditCommand, AUDIT_USAGE } from "./audit/command";
 import { argumentProblem, checkReportWritable, chosenFormat, misspeltOption } from "./checkArgs";
 import { MACHINE_FORMATS, renderMarkdown, renderResult } from "./formats";
@@ -82,6 +83,27 @@ promise that never settles) fails the check with exit 2, never a pass.
 Exit status: 0 no mandatory violation; 1 a mandatory violation; 2 usage, config or program error.
 drkit --version prints the version.`;
 
+/** Every drkit command, with what it is for: `drkit --help` lists them all, so none is hidden. */
+const COMMANDS = {
+  check: "run a Pulumi program offline through the DR policy pack (the gate)",
+  verify: "check an evidence folder written by `drkit check --report` (hashes, signature)",
+  status: "the live posture from Prometheus: each service's recovery point against its target",
+  failover: "break-glass AWS CLI commands for a switch, and checking a switch request as typed",
+  audit: "append to, or verify, the failover audit log in the Object Lock bucket",
+} as const satisfies Record<string, string>;
+
+/** The command list alone: for a mistyped command, where the full usage would bury the hint. */
+function commandOverview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(width)}  ${what}`);
+  return `Usage: drkit <command> [options]   (drkit <command> --help for one command)\n\n${lines.join("\n")}\n\ndrkit --version prints the version.`;
+}
+
+/** `drkit --help`: the command list, then each command's usage. */
+function fullHelp(): string {
+  return [commandOverview(), USAGE, VERIFY_USAGE, STATUS_USAGE, FAILOVER_USAGE, AUDIT_USAGE].join("\n\n");
+}
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -116,7 +138,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    io.out(`${USAGE}\n\n${VERIFY_USAGE}\n\n${AUDIT_USAGE}`);
+    io.out(fullHelp());
     return command === undefined ? 2 : 0;
   }
   if (command === "verify") return verifyCommand(rest, io);
@@ -124,7 +146,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command === "failover") return failoverCommand(rest, io);
   if (command === "audit") return auditCommand(rest, io);
   if (command !== "check") {
-    io.err(`drkit: unknown command "${command}"\n\n${USAGE}\n\n${VERIFY_USAGE}`);
+    const close = closestName(command, Object.keys(COMMANDS));
+    const hint = close === undefined ? "" : `: did you mean "${close}"?`;
+    io.err(`drkit: unknown command "${command}"${hint}\n\n${commandOverview()}`);
     return 2;
   }
   let parsed;
