@@ -23,6 +23,7 @@ import {
 } from "../common/validation";
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
+import { alarmTopicProblem, checkBucketNamePrefix } from "./awsNames";
 
 /** How Object Lock retains object versions. */
 export const RetentionMode = {
@@ -140,12 +141,7 @@ const RETENTION_MODES: Readonly<Record<string, RetentionMode>> = {
   GOVERNANCE: "GOVERNANCE",
 };
 const KMS_KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
-const SNS_TOPIC_ARN = /^arn:aws:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
-/**
- * Pulumi names a bucket `<name>-<7 random characters>`, lowercased, and S3 allows 63 characters of
- * lowercase letters, digits, '-' and '.': the replica, `<name>-replica-…`, leaves 47 for the name.
- */
-const BUCKET_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+/** What the replica, `<name>-replica-<7 random characters>`, leaves of S3's 63 characters for the name. */
 const BUCKET_NAME_MAX = 47;
 
 function checkRetentionDays(value: unknown, problems: ArgsProblems): void {
@@ -166,11 +162,8 @@ function checkKmsKeyArn(
 }
 
 function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProblems): void {
-  const match = typeof value === "string" ? SNS_TOPIC_ARN.exec(value) : null;
-  problems.check(
-    match?.[1] === region,
-    `\`alarmTopicArn\` must be the ARN of an SNS topic in ${region}, where the alarms are, such as arn:aws:sns:${region}:111122223333:dr-alarms (got ${shown(value)}); omit it for alarms without actions`,
-  );
+  const problem = alarmTopicProblem("alarmTopicArn", region, value, "for alarms without actions");
+  if (problem !== undefined) problems.add(problem);
 }
 
 /**
@@ -181,9 +174,11 @@ function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProble
 export function validateObjectLockBucketArgs(args: ObjectLockBucketArgs, name?: string): string[] {
   const problems = new ArgsProblems();
   if (name !== undefined) {
-    problems.check(
-      name.length <= BUCKET_NAME_MAX && BUCKET_NAME.test(name.toLowerCase()) && !name.includes(".."),
-      `the name ${shown(name)} cannot name S3 buckets: use letters, digits, '-' and '.', starting and ending with a letter or digit, at most ${BUCKET_NAME_MAX} characters (the replica bucket is named "<name>-replica-<7 random characters>", lowercased, at most 63)`,
+    checkBucketNamePrefix(
+      name,
+      BUCKET_NAME_MAX,
+      'replica bucket is named "<name>-replica-<7 random characters>"',
+      problems,
     );
   }
   const raw: unknown = args;

@@ -22,6 +22,7 @@ import {
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 import { ObjectLockBucket, REPLICATION_ACTIONS } from "./objectLockBucket";
+import { alarmTopicProblem, checkBucketNamePrefix } from "./awsNames";
 
 export interface PulumiStateBackendArgs extends ServiceIdentity {
   /**
@@ -133,12 +134,7 @@ const FIELDS = [
   "alarmTopicArn",
 ];
 const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const SNS_TOPIC_ARN = /^arn:aws:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
-/**
- * Pulumi names a bucket `<name>-<7 random characters>` and S3 allows 63 characters of lowercase letters,
- * digits, '-' and '.': the longest child, `<name>-records-replica-…`, leaves 39 for the name.
- */
-const BUCKET_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+/** What the longest child, `<name>-records-replica-<7 random characters>`, leaves of S3's 63 for the name. */
 const NAME_MAX = 39;
 
 function checkBreakGlassRoleArn(value: unknown, problems: ArgsProblems): void {
@@ -158,11 +154,8 @@ function checkRecordsRetentionDays(value: unknown, problems: ArgsProblems): void
 }
 
 function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProblems): void {
-  const match = typeof value === "string" ? SNS_TOPIC_ARN.exec(value) : null;
-  problems.check(
-    match?.[1] === region,
-    `\`alarmTopicArn\` must be the ARN of an SNS topic in ${region}, where the alarms are, such as arn:aws:sns:${region}:111122223333:dr-alarms (got ${shown(value)}); omit it for alarms without actions`,
-  );
+  const problem = alarmTopicProblem("alarmTopicArn", region, value, "for alarms without actions");
+  if (problem !== undefined) problems.add(problem);
 }
 
 /**
@@ -173,9 +166,11 @@ function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProble
 export function validatePulumiStateBackendArgs(args: PulumiStateBackendArgs, name?: string): string[] {
   const problems = new ArgsProblems();
   if (name !== undefined) {
-    problems.check(
-      name.length <= NAME_MAX && BUCKET_NAME.test(name.toLowerCase()) && !name.includes(".."),
-      `the name ${shown(name)} cannot name S3 buckets: use letters, digits, '-' and '.', starting and ending with a letter or digit, at most ${NAME_MAX} characters (the records replica is named "<name>-records-replica-<7 random characters>", lowercased, at most 63)`,
+    checkBucketNamePrefix(
+      name,
+      NAME_MAX,
+      'records replica is named "<name>-records-replica-<7 random characters>"',
+      problems,
     );
   }
   const raw: unknown = args;

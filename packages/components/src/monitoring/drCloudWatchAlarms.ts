@@ -18,6 +18,7 @@ import {
   shown,
 } from "../common/validation";
 import { regionSidesOf } from "../drRegionPair";
+import { alarmTopicProblem } from "../aws/awsNames";
 
 /** S3 replication of one rule, as its CloudWatch metrics name it (dimensions SourceBucket, DestinationBucket, RuleId). */
 export interface S3ReplicationAlarm {
@@ -70,16 +71,8 @@ const FIELDS = [
   "route53HealthChecks",
   "route53AlarmTopicArn",
 ];
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const RULE_ID = /^.{1,255}$/s;
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-function topicProblem(field: string, region: string, value: unknown): string | undefined {
-  const match = typeof value === "string" ? SNS_TOPIC_ARN.exec(value) : null;
-  return match?.[1] === region
-    ? undefined
-    : `\`${field}\` must be the ARN of an SNS topic in ${region}, where the alarms are, such as arn:aws:sns:${region}:111122223333:dr-alarms (got ${shown(value)})`;
-}
 
 /** The latency threshold, seconds, and how it was derived. */
 export function replicationLatencyThreshold(rpoTargetSeconds: number, leadTimeSeconds: number) {
@@ -159,7 +152,7 @@ export function validateDrCloudWatchAlarmsArgs(args: unknown): string[] {
           `\`${field}\` is required with ${field === "alarmTopicArn" ? "`s3Replications`" : "`route53HealthChecks`"}: an alarm that notifies no one bounds nothing`,
         );
     } else if (!isComputed(value) && region !== undefined) {
-      const problem = topicProblem(field, region, value);
+      const problem = alarmTopicProblem(field, region, value);
       if (problem !== undefined) problems.add(problem);
     }
   }
@@ -220,7 +213,7 @@ export class DrCloudWatchAlarms extends pulumi.ComponentResource {
         ? []
         : [
             checkedInput("DrCloudWatchAlarms", name, value, (v, p) => {
-              const problem = topicProblem(field, region, v);
+              const problem = alarmTopicProblem(field, region, v);
               if (problem !== undefined) p.add(problem);
             }),
           ];
