@@ -14,3 +14,4 @@ export type { DataHoldingKind } from "./dataHolding";
 export { closestName } from "./names";
 export { goDurationSeconds } from "./rules/retention";
 export * from "./failoverManifest";
+export * from "./drills";
