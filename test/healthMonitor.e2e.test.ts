@@ -80,10 +80,19 @@ const redisCli = (...args: string[]) =>
     encoding: "utf8",
   }).trim();
 
+/** Prometheus's answer at `path`, or an error with its status and text (it answers 503 until it is ready). */
+async function prometheusJson(pathAndQuery: string): Promise<unknown> {
+  const response = await fetch(`${prometheusUrl}${pathAndQuery}`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`Prometheus answered ${response.status} to ${pathAndQuery}: ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
 /** The values of an instant query's series. */
 async function seriesValues(promql: string): Promise<number[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+  const body = (await prometheusJson(`/api/v1/query?query=${encodeURIComponent(promql)}`)) as {
+    data: { result: { value: [number, string] }[] };
+  };
   return body.data.result.map((r) => Number(r.value[1]));
 }
 /** Both monitors' rules see their exporters: the standby's receipt age, and Redis up. */
@@ -95,8 +104,7 @@ interface Alert {
   value?: string;
 }
 async function firing(service: string): Promise<string[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/alerts`);
-  const body = (await response.json()) as { data: { alerts: Alert[] } };
+  const body = (await prometheusJson("/api/v1/alerts")) as { data: { alerts: Alert[] } };
   return body.data.alerts
     .filter((a) => a.state === "firing" && a.labels.drkit_service === service)
     .map((a) => a.labels.alertname ?? "")
@@ -269,6 +277,14 @@ beforeAll(async () => {
     ),
   );
   prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+  // It listens before it is ready (loading its storage, it answers 503 Service Unavailable): under a loaded
+  // suite that can take seconds.
+  await until(
+    "Prometheus is ready",
+    60,
+    async () => (await fetch(`${prometheusUrl}/-/ready`)).status,
+    (status) => status === 200,
+  );
   // Ready once the rules have read both sides: Prometheus serves its API before its first scrape.
   await until(
     "Prometheus has scraped every exporter",

@@ -100,6 +100,8 @@ async function publintAll(): Promise<string[]> {
   for (const [name, { tarball }] of packed) {
     const result = await runCommand(publint, ["run", tarball, "--strict", "--level", "suggestion"], {
       cwd: workspaceRoot,
+      // Plain text: publint colours its verdict when CI is set (as in `.ci/run`), and the check reads it.
+      env: { ...process.env, NO_COLOR: "1" },
     });
     if (result.code !== 0 || result.stdout.trim().split("\n").at(-1) !== "All good!") {
       reports.push(`${name}:\n${result.stdout}${result.stderr}`);
