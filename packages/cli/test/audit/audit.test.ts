@@ -5,7 +5,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { AUDIT_USAGE, auditCommand } from "../../src/audit/command";
 import { main } from "../../src/main";
 import { AUDIT_SCHEMA, recordKey, sha256 } from "../../src/audit/record";
-import { FakeS3, startFakeS3 } from "./fakeS3";
+import { FakeS3, startFakeS3 } from "../../../../test/support/fakeS3";
 
 const BUCKET = "records";
 const PLAIN = "plain"; // a bucket without Object Lock

@@ -1,6 +1,7 @@
-// A small HTTP server on loopback that speaks the part of the S3 REST protocol drkit's audit log uses. It
-// stands in for S3 because this machine has no cloud access: the tests drive the real AWS SDK client
-// (@aws-sdk/client-s3) against it, request by request as the SDK sends them to AWS (path-style).
+// A small HTTP server on loopback that speaks the part of the S3 REST protocol drkit uses (the audit log, the
+// backup and drill scripts). It stands in for S3 because this machine has no cloud access: the tests drive real
+// clients against it (the AWS SDK's @aws-sdk/client-s3, the AWS CLI), request by request as they send them to
+// AWS (path-style).
 //
 // Modelled on a versioned bucket, as S3 documents it:
 //   - PUT Object: every write adds a version; `If-None-Match: *` fails with 412 PreconditionFailed when the
