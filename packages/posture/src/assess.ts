@@ -17,8 +17,17 @@ import {
   calendarDay,
   isWaiverExpired,
   resolveResiliencyPolicy,
+  validateResiliencyPolicy,
   waiverProblems,
 } from "./policy";
+import {
+  MeasuredRestore,
+  RestoreTerm,
+  applyMeasuredRestore,
+  measuredRestoreConfigProblems,
+  measuredRestoreMaxAgeDays,
+  unmatchedMeasurementProblems,
+} from "./measuredRestore";
 import type { GraphResource } from "./graph";
 import { dataHoldingKind } from "./dataHolding";
 import { closestName } from "./names";
@@ -134,11 +143,21 @@ export function assessGraph(
   policyInput: ResiliencyPolicyInput,
   options: AssessOptions,
 ): PostureReport {
-  const policy = resolveResiliencyPolicy(policyInput);
-  const index = new GraphIndex(graph);
-  const services = index.services();
   const instants = [options.now, ...(options.assessmentDate ? [options.assessmentDate] : [])];
   const judgedOn = new Date(Math.max(...instants.map((d) => d.getTime())));
+  const configProblems = [
+    ...validateResiliencyPolicy(policyInput),
+    ...measuredRestoreConfigProblems(
+      policyInput.measuredRestores,
+      policyInput.measuredRestoreMaxAgeDays,
+      judgedOn,
+    ),
+  ];
+  if (configProblems.length > 0) throw new InvalidPolicyError(configProblems);
+  const policy = resolveResiliencyPolicy(policyInput);
+  const measured = (policyInput.measuredRestores ?? []) as readonly MeasuredRestore[];
+  const index = new GraphIndex(graph);
+  const services = index.services();
   const slots: WaiverSlot[] = policy.waivers.map((waiver) => {
     const problems = waiverProblems(waiver, policy.maximumWaiverDays, judgedOn);
     return {
@@ -162,6 +181,20 @@ export function assessGraph(
     );
     return { service, estimates, reported };
   });
+  const restoresByService = new Map(
+    perService.map(({ service, estimates }) => [
+      service.name,
+      new Set(
+        estimates.flatMap((e) => {
+          const kind =
+            typeof e.rto === "number" ? undefined : (e.rto.action as Partial<RestoreTerm>).restoreOf;
+          return kind === undefined ? [] : [`${kind}/${e.disruption}`];
+        }),
+      ),
+    ]),
+  );
+  const unmatched = unmatchedMeasurementProblems(measured, restoresByService);
+  if (unmatched.length > 0) throw new InvalidPolicyError(unmatched);
   const basis = new Set(perService.flatMap(({ estimates }) => estimates.flatMap((e) => e.basis)));
 
   const assessments: Assessment[] = [];
@@ -207,7 +240,17 @@ export function assessGraph(
           tiers,
           disruption,
           target,
-          estimates: estimates.filter((e) => e.disruption === disruption),
+          estimates: estimates
+            .filter((e) => e.disruption === disruption)
+            .map((e) =>
+              withMeasuredRestore(e, {
+                service: service.name,
+                tier: tiers.tier,
+                measured,
+                maxAgeDays: measuredRestoreMaxAgeDays(policyInput.measuredRestoreMaxAgeDays, tiers.tier),
+                instants,
+              }),
+            ),
           notAssessed,
           waivers: usable,
           index,
@@ -257,6 +300,28 @@ export function assessGraph(
     problems,
     breached: assessments.some((a) => a.status === "PolicyBreached"),
   };
+}
+
+/** The estimate with a drill's measured restore time in its restore step, saying so, when one applies. */
+function withMeasuredRestore(
+  e: Estimate,
+  context: {
+    service: string;
+    tier: string;
+    measured: readonly MeasuredRestore[];
+    maxAgeDays: number;
+    instants: readonly Date[];
+  },
+): Estimate {
+  if (typeof e.rto === "number" || context.measured.length === 0) return e;
+  const { rto, line } = applyMeasuredRestore(
+    e.rto,
+    { service: context.service, tier: context.tier, disruption: e.disruption },
+    context.measured,
+    context.maxAgeDays,
+    context.instants,
+  );
+  return line === undefined ? e : { ...e, rto, lines: [...e.lines, line] };
 }
 
 /** Components (drkit's own) and providers group or configure resources; they hold nothing. */

@@ -15,3 +15,9 @@ export { closestName } from "./names";
 export { goDurationSeconds } from "./rules/retention";
 export * from "./failoverManifest";
 export * from "./drills";
+export {
+  DEFAULT_MEASURED_RESTORE_MAX_AGE_DAYS,
+  restoreTerm,
+  measuredRestoreMaxAgeDays,
+} from "./measuredRestore";
+export type { MeasuredRestore, RestoreTerm } from "./measuredRestore";

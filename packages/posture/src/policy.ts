@@ -89,6 +89,16 @@ export interface ResiliencyPolicyInput {
   readonly estimates?: Partial<ActionEstimates>;
   readonly waivers?: readonly unknown[];
   readonly maximumWaiverDays?: number;
+  /**
+   * restore times drills measured (`MeasuredRestore`, checked in `assessGraph`): within
+   * `measuredRestoreMaxAgeDays` they replace the estimate of the restore step
+   */
+  readonly measuredRestores?: readonly unknown[];
+  /**
+   * days a measured restore counts: one number for every tier, or per tier
+   * @default - critical 30, important 90, standard 180, any other tier 30
+   */
+  readonly measuredRestoreMaxAgeDays?: number | Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_MAXIMUM_WAIVER_DAYS = 365;

@@ -6,6 +6,7 @@ import type { GraphResource, JsonValue } from "../graph";
 import type { GraphIndex } from "../graphIndex";
 import { PropertyReader } from "../graphIndex";
 import { Estimate, NO_TIME, RtoTerms, formatDuration, term } from "../estimate";
+import { restoreTerm } from "../measuredRestore";
 import type { FactKey } from "../facts";
 import { manualRecovery, Rule, RuleContext } from "./context";
 import { scheduleGapSeconds } from "./cronGap";
@@ -339,7 +340,11 @@ export const redisRule: Rule = (context) => {
 
     const restore = manualRecovery(
       e,
-      term(e.redisRestoreSeconds, "load the latest RDB backup, estimate `redisRestoreSeconds`"),
+      restoreTerm(
+        "redis",
+        e.redisRestoreSeconds,
+        "load the latest RDB backup, estimate `redisRestoreSeconds`",
+      ),
     );
     /** The best backup job for `which` recovery, after the lead lines. */
     const fromBackup = (

@@ -7,6 +7,7 @@ import type { GraphResource } from "../graph";
 import { PostureInputError, PropertyReader } from "../graphIndex";
 import { Estimate, RtoTerms, formatDuration, rtoSeconds, term } from "../estimate";
 import type { FactKey } from "../facts";
+import { restoreTerm } from "../measuredRestore";
 import { dataHoldingKind } from "../dataHolding";
 import { REGION_LABEL } from "../labels";
 import type { ActionEstimates } from "../policy";
@@ -286,7 +287,7 @@ function protection(context: RuleContext, v: ScheduleView): Record<BackupDisrupt
   const gapLine = `Backups run on "${cron}": the longest gap between two runs is ${gap} s (${formatDuration(gap)}), the data a restore can lose.`;
   const restore = manualRecovery(
     e,
-    term(e.veleroRestoreSeconds, "velero restore, estimate `veleroRestoreSeconds`"),
+    restoreTerm("velero", e.veleroRestoreSeconds, "velero restore, estimate `veleroRestoreSeconds`"),
   );
   const { locationName, location, locationRegion, bucket, basis, unknown } = storageOf(context, v);
   const unseenBucket = bucket
