@@ -195,7 +195,7 @@ const schemaRows: Row[] = [
     "additionalProperties: an unknown setting, nothing close",
     rpo({ colour: "blue" }),
     invalid(
-      "drkit-rpo-rto: `colour` is not a setting of this policy (settings: assessmentDate, estimates, maximumWaiverDays, missingPolicyLevel, notAssessedLevel, tiers, waivers): remove it",
+      "drkit-rpo-rto: `colour` is not a setting of this policy (settings: assessmentDate, estimates, maximumWaiverDays, measuredRestoreMaxAgeDays, measuredRestores, missingPolicyLevel, notAssessedLevel, tiers, waivers): remove it",
     ),
   ],
   [

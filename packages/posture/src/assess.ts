@@ -193,7 +193,9 @@ export function assessGraph(
       ),
     ]),
   );
-  const unmatched = unmatchedMeasurementProblems(measured, restoresByService);
+  // A graph without services is the config checked on its own (`drkit check` does, before the program
+  // runs): there is nothing yet for a measurement to name, so which service it names is judged with the stack.
+  const unmatched = services.length === 0 ? [] : unmatchedMeasurementProblems(measured, restoresByService);
   if (unmatched.length > 0) throw new InvalidPolicyError(unmatched);
   const basis = new Set(perService.flatMap(({ estimates }) => estimates.flatMap((e) => e.basis)));
 

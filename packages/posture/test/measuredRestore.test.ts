@@ -178,4 +178,20 @@ describe("measured restore times", () => {
       ]),
     );
   });
+
+  it("leaves which service a measurement names to the stack when the graph has none (the config checked alone)", () => {
+    const report = assessGraph(
+      { resources: [] },
+      { measuredRestores: [measured({ service: "anything" })] },
+      { now },
+    );
+    expect(report.assessments).toEqual([]);
+    expect(() =>
+      assessGraph({ resources: [] }, { measuredRestores: [measured({ restoreSeconds: -1 })] }, { now }),
+    ).toThrow(
+      new InvalidPolicyError([
+        "`measuredRestores[0].restoreSeconds` must be a number of seconds > 0, as the drill measured it (got -1)",
+      ]),
+    );
+  });
 });

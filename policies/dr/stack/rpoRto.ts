@@ -4,6 +4,8 @@ import {
   Assessment,
   DEFAULT_ESTIMATES,
   DEFAULT_MAXIMUM_WAIVER_DAYS,
+  DEFAULT_MEASURED_RESTORE_MAX_AGE_DAYS,
+  DRILL_KINDS,
   DEFAULT_TIER_TARGETS,
   DISRUPTIONS,
   DISRUPTION_MEANING,
@@ -143,6 +145,32 @@ export const rpoRto: DocumentedStackPolicy = {
           additionalProperties: false,
         },
         default: [],
+      },
+      measuredRestores: {
+        type: "array",
+        description:
+          "Restore times drills measured (`drkit drills report --policy-config-snippet` writes them): within measuredRestoreMaxAgeDays each replaces the estimate of its service's restore step of that kind; a stale one only when it is longer.",
+        items: {
+          type: "object",
+          properties: {
+            service: { type: "string", minLength: 1 },
+            kind: { type: "string", enum: [...DRILL_KINDS] },
+            disruption: { type: "string", enum: [...DISRUPTIONS] },
+            restoreSeconds: { type: "number", exclusiveMinimum: 0 },
+            measuredAt: { type: "string", minLength: 1 },
+            evidence: { type: "string", minLength: 1 },
+          },
+          required: ["service", "kind", "restoreSeconds", "measuredAt", "evidence"],
+          additionalProperties: false,
+        },
+        default: [],
+      },
+      measuredRestoreMaxAgeDays: {
+        // The bounds are the model's to check (1–366 days), so its message names the tier and the fix.
+        type: ["integer", "object"],
+        default: DEFAULT_MEASURED_RESTORE_MAX_AGE_DAYS,
+        description:
+          "Days a measured restore counts, 1–366: one number for every tier, or per tier (a tier not listed: 30).",
       },
       assessmentDate: {
         type: "string",
