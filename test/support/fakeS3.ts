@@ -11,7 +11,9 @@
 //   - GET Object (optionally `?versionId=`), returning the version's retention headers;
 //   - DELETE Object: without a version id, adds a delete marker; with one, refuses a version still locked;
 //   - GET Bucket `?versions` (ListObjectVersions): keys in order, each key's versions newest first, at most
-//     `pageSize` entries a page, with key and version-id markers.
+//     `pageSize` entries a page, with key and version-id markers;
+//   - GET Bucket `?list-type=2` (ListObjectsV2): the keys whose current version is an object, in order, at
+//     most `pageSize` (or `max-keys`) a page, continued with `continuation-token`.
 // Signatures are not checked (any signed request is accepted); requests without SigV4 are refused.
 import * as http from "http";
 import { createHash } from "crypto";
@@ -225,6 +227,31 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     res.end(body);
   }
 
+  function listObjects(name: string, bucket: FakeBucket, query: URLSearchParams, res: http.ServerResponse) {
+    const prefix = query.get("prefix") ?? "";
+    const after = query.get("continuation-token") ?? query.get("start-after") ?? "";
+    const limit = Math.min(pageSize, Number(query.get("max-keys") ?? pageSize));
+    const current = [...bucket.keys]
+      .map(([key, versions]) => ({ key, v: versions[versions.length - 1] }))
+      .filter((e): e is { key: string; v: FakeVersion } => e.v !== undefined && !e.v.deleteMarker)
+      .filter((e) => e.key.startsWith(prefix) && e.key > after)
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+    const page = current.slice(0, limit);
+    const truncated = current.length > limit;
+    const items = page
+      .map(
+        ({ key, v }) =>
+          `<Contents><Key>${xmlEscape(key)}</Key><LastModified>${v.lastModified.toISOString()}</LastModified><ETag>"${createHash("md5").update(v.body).digest("hex")}"</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      )
+      .join("");
+    const next = truncated
+      ? `<NextContinuationToken>${xmlEscape(page[page.length - 1]!.key)}</NextContinuationToken>`
+      : "";
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${name}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${limit}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${next}${items}</ListBucketResult>`;
+    res.writeHead(200, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  }
+
   function handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) {
     const url = new URL(req.url ?? "/", "http://fake");
     const [, bucketName = "", ...rest] = url.pathname.split("/");
@@ -235,6 +262,8 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     if (!bucket) return error(res, 404, "NoSuchBucket", "The specified bucket does not exist");
     if (key === "" && req.method === "GET" && url.searchParams.has("versions"))
       return listVersions(bucketName, bucket, url.searchParams, res);
+    if (key === "" && req.method === "GET" && url.searchParams.get("list-type") === "2")
+      return listObjects(bucketName, bucket, url.searchParams, res);
     if (key !== "" && req.method === "PUT") return put(bucket, key, req, body, res);
     if (key !== "" && req.method === "GET") return get(bucket, key, url.searchParams, res);
     if (key !== "" && req.method === "DELETE") return remove(bucket, key, url.searchParams, res);

@@ -11,5 +11,6 @@ export * from "./aws/failoverManifest";
 export * from "./kubernetes/veleroSchedule";
 export * from "./kubernetes/redisCrossZone";
 export * from "./neon/replicationSql";
+export * from "./neon/backupScripts";
 export * from "./neon/neonGeoReplica";
 export * from "./monitoring";
