@@ -12,6 +12,7 @@ import { verifyCommand, VERIFY_USAGE } from "./verify";
 import { statusCommand, STATUS_USAGE } from "./status/command";
 import { failoverCommand, FAILOVER_USAGE } from "./failover/command";
 import { auditCommand, AUDIT_USAGE } from "./audit/command";
+import { drillsCommand, DRILLS_USAGE } from "./drills/command";
 import { argumentProblem, checkReportWritable, chosenFormat, misspeltOption } from "./checkArgs";
 import { MACHINE_FORMATS, renderMarkdown, renderResult } from "./formats";
 
@@ -90,6 +91,7 @@ const COMMANDS = {
   status: "the live posture from Prometheus: each service's recovery point against its target",
   failover: "break-glass AWS CLI commands for a switch, and checking a switch request as typed",
   audit: "append to, or verify, the failover audit log in the Object Lock bucket",
+  drills: "the restore drills' validation report, from their records in the Object Lock bucket",
 } as const satisfies Record<string, string>;
 
 /** The command list alone: for a mistyped command, where the full usage would bury the hint. */
@@ -101,7 +103,15 @@ function commandOverview(): string {
 
 /** `drkit --help`: the command list, then each command's usage. */
 function fullHelp(): string {
-  return [commandOverview(), USAGE, VERIFY_USAGE, STATUS_USAGE, FAILOVER_USAGE, AUDIT_USAGE].join("\n\n");
+  return [
+    commandOverview(),
+    USAGE,
+    VERIFY_USAGE,
+    STATUS_USAGE,
+    FAILOVER_USAGE,
+    AUDIT_USAGE,
+    DRILLS_USAGE,
+  ].join("\n\n");
 }
 
 export interface Io {
@@ -145,6 +155,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command === "status") return statusCommand(rest, io);
   if (command === "failover") return failoverCommand(rest, io);
   if (command === "audit") return auditCommand(rest, io);
+  if (command === "drills") return drillsCommand(rest, io);
   if (command !== "check") {
     const close = closestName(command, Object.keys(COMMANDS));
     const hint = close === undefined ? "" : `: did you mean "${close}"?`;

@@ -6,6 +6,7 @@ import { VERIFY_USAGE } from "../src/verify";
 import { STATUS_USAGE } from "../src/status/command";
 import { FAILOVER_USAGE } from "../src/failover/command";
 import { AUDIT_USAGE } from "../src/audit/command";
+import { DRILLS_USAGE } from "../src/drills/command";
 
 const COMMAND_LIST = `Usage: drkit <command> [options]   (drkit <command> --help for one command)
 
@@ -14,12 +15,21 @@ const COMMAND_LIST = `Usage: drkit <command> [options]   (drkit <command> --help
   status    the live posture from Prometheus: each service's recovery point against its target
   failover  break-glass AWS CLI commands for a switch, and checking a switch request as typed
   audit     append to, or verify, the failover audit log in the Object Lock bucket
+  drills    the restore drills' validation report, from their records in the Object Lock bucket
 
 drkit --version prints the version.`;
 
 describe("drkit's commands", () => {
   it("lists every command, then each one's usage, for --help (exit 0) and for no command (exit 2)", async () => {
-    const full = [COMMAND_LIST, USAGE, VERIFY_USAGE, STATUS_USAGE, FAILOVER_USAGE, AUDIT_USAGE].join("\n\n");
+    const full = [
+      COMMAND_LIST,
+      USAGE,
+      VERIFY_USAGE,
+      STATUS_USAGE,
+      FAILOVER_USAGE,
+      AUDIT_USAGE,
+      DRILLS_USAGE,
+    ].join("\n\n");
     expect(await drkit("--help")).toEqual({ code: 0, out: full, err: "" });
     expect(await drkit()).toEqual({ code: 2, out: full, err: "" });
   });

@@ -53,13 +53,13 @@ export interface VerifyReport {
   readonly strayObjects: string[];
 }
 
-interface Version {
+export interface Version {
   readonly versionId: string;
   readonly lastModified: Date;
 }
 
 /** Every version and delete marker of one key, oldest first. */
-interface KeyHistory {
+export interface KeyHistory {
   readonly key: string;
   readonly versions: Version[];
   readonly deleteMarkers: Version[];
@@ -73,7 +73,7 @@ function versionOf(listed: { VersionId?: string; LastModified?: Date }): Version
 }
 
 /** Every key under `prefix`, with all its versions and delete markers (ListObjectVersions, every page). */
-async function keyHistories(log: AuditLog, prefix: string): Promise<Map<string, KeyHistory>> {
+export async function keyHistories(log: AuditLog, prefix: string): Promise<Map<string, KeyHistory>> {
   const keys = new Map<string, KeyHistory>();
   const entry = (key: string | undefined) => {
     key ??= "";
@@ -106,13 +106,13 @@ async function keyHistories(log: AuditLog, prefix: string): Promise<Map<string, 
   return keys;
 }
 
-interface StoredVersion {
+export interface StoredVersion {
   readonly bytes: Uint8Array;
   readonly lockMode?: string;
   readonly retainUntil?: Date;
 }
 
-async function readVersion(log: AuditLog, key: string, versionId: string): Promise<StoredVersion> {
+export async function readVersion(log: AuditLog, key: string, versionId: string): Promise<StoredVersion> {
   const object = await log.client.send(
     new GetObjectCommand({ Bucket: log.bucket, Key: key, VersionId: versionId }),
   );
