@@ -69,6 +69,12 @@ export const DRILL_SUCCESS_METRIC = "drkit_restore_drill_success";
 /** Gauge: the last drill's measured restore time, seconds. */
 export const DRILL_RESTORE_SECONDS_METRIC = "drkit_restore_drill_restore_seconds";
 
+/**
+ * Recording rule of DrHealthMonitor's restore-drill control: seconds since the last drill that passed,
+ * labelled like every control's series (service, tier, control); read by `drkit status` and dashboards.
+ */
+export const DRILL_LAST_SUCCESS_AGE_RECORD = "drkit:restore_drill_last_success_age_seconds";
+
 /** Gauge a backup job pushes after its integrity check passed: Unix time (job `drkit-backup`). */
 export const BACKUP_VERIFIED_METRIC = "drkit_backup_last_verified_timestamp_seconds";
 /** Pushgateway job name of backup jobs. */

@@ -7,6 +7,8 @@ import {
   ALARM_THRESHOLD_ANNOTATION,
   DEFAULT_TIER_TARGETS,
   DISRUPTIONS,
+  DRILL_KINDS,
+  type DrillKind,
 } from "@drkit/posture";
 import { type RegionPair, checkRegionPair, kubeconfigFix } from "../common/regions";
 import { ServiceIdentity, serviceLabels, validateServiceIdentity } from "../common/service";
@@ -30,6 +32,7 @@ import {
   postgresSubscriptionRules,
   redisBackupRules,
   redisPersistenceRules,
+  restoreDrillRules,
   veleroScheduleRules,
 } from "./rules";
 
@@ -91,6 +94,20 @@ export interface PostgresSubscriptionMonitor {
   readonly slotLossSeconds?: number;
 }
 
+/** A scheduled restore drill of the service to watch, through the series it pushes to a Pushgateway. */
+export interface RestoreDrillMonitor {
+  /** What the drill restores: `postgres`, `redis` or `velero` (its `drkit_drill_kind` label). */
+  readonly kind: string;
+  /** The drill's 5-field cron: how long passes between two drills while healthy. */
+  readonly cron: string;
+  /**
+   * How long one drill may take (restore and checks), seconds, on top of the cron's gap before the last
+   * success counts as overdue.
+   * @default 3600
+   */
+  readonly runSeconds?: number;
+}
+
 export interface DrHealthMonitorArgs extends ServiceIdentity {
   /** The clusters: a `DrRegionPair` given kubeconfigs in TypeScript, or the regions with their kubeconfigs. */
   readonly regions: RegionPair;
@@ -126,6 +143,11 @@ export interface DrHealthMonitorArgs extends ServiceIdentity {
   readonly redis?: RedisMonitor[];
   /** Logical-replication subscriptions to watch. @default [] */
   readonly postgresSubscriptions?: PostgresSubscriptionMonitor[];
+  /**
+   * Restore drills to watch (their series pushed to a Pushgateway that Prometheus scrapes with
+   * `honor_labels: true`): overdue, failed, or slower than the RTO target. @default []
+   */
+  readonly restoreDrills?: RestoreDrillMonitor[];
 }
 
 const DEFAULTS = {
@@ -138,6 +160,7 @@ const DEFAULTS = {
   walReceiverTimeoutSeconds: 60,
   /** Neon: "inactive replication slots are removed after approximately 40 hours" (dr-facts [N7]). */
   slotLossSeconds: 144_000,
+  drillRunSeconds: 3_600,
 } as const;
 
 const ARG_FIELDS = [
@@ -156,6 +179,7 @@ const ARG_FIELDS = [
   "veleroSchedules",
   "redis",
   "postgresSubscriptions",
+  "restoreDrills",
 ];
 const YEAR = 31_536_000;
 // PostgreSQL identifiers as drkit names them: lowercase, at most 63 bytes.
@@ -243,7 +267,7 @@ function planMonitor(args: unknown): MonitorPlan {
   if (
     !checkArgsObject(
       args,
-      "pass { service, tier, regions, and at least one of veleroSchedules, redis, postgresSubscriptions }",
+      "pass { service, tier, regions, and at least one of veleroSchedules, redis, postgresSubscriptions, restoreDrills }",
       problems,
     )
   )
@@ -319,9 +343,16 @@ function planMonitor(args: unknown): MonitorPlan {
     '{ subscription: "orders_drkit_sub", alarmFor: "orders-db-primary" }',
     problems,
   );
-  if (problems.list.length === 0 && velero.length + redis.length + postgres.length === 0)
+  const drills = checkList(
+    "restoreDrills",
+    args.restoreDrills,
+    ["kind", "cron", "runSeconds"],
+    '{ kind: "postgres", cron: "30 4 * * *" }',
+    problems,
+  );
+  if (problems.list.length === 0 && velero.length + redis.length + postgres.length + drills.length === 0)
     problems.add(
-      "nothing to monitor: give at least one of `veleroSchedules`, `redis`, `postgresSubscriptions`",
+      "nothing to monitor: give at least one of `veleroSchedules`, `redis`, `postgresSubscriptions`, `restoreDrills`",
     );
 
   // Each control's own fields, every one checked; its rules only once every shared setting is sound.
@@ -440,6 +471,32 @@ function planMonitor(args: unknown): MonitorPlan {
       };
       builds.push((ctx) => postgresSubscriptionRules(ctx, control));
       alarmFors.push(p.alarmFor as string);
+    }
+  });
+
+  drills.forEach((d, i) => {
+    const at = `restoreDrills[${i}]`;
+    const kindOk = checkString(
+      `${at}.kind`,
+      d.kind,
+      (v) => (DRILL_KINDS as readonly string[]).includes(v),
+      `one of ${DRILL_KINDS.join(", ")}`,
+      problems,
+    );
+    if (
+      allOk(
+        kindOk,
+        isCron(`${at}.cron`, d.cron),
+        isSeconds(`${at}.runSeconds`, d.runSeconds, 60, 86_400, DEFAULTS.drillRunSeconds),
+      )
+    ) {
+      const control = {
+        kind: d.kind as DrillKind,
+        cron: d.cron as string,
+        runSeconds: (d.runSeconds as number | undefined) ?? DEFAULTS.drillRunSeconds,
+      };
+      builds.push((ctx) => restoreDrillRules(ctx, control));
+      alarmFors.push(undefined);
     }
   });
 

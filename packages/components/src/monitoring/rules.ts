@@ -7,7 +7,14 @@
 // dashboard, then its alerts. Every series and alert carries the service, tier and control as labels.
 import {
   CONTROL_INFO_RECORD,
+  DRILL_KIND_LABEL,
+  DRILL_LAST_RUN_METRIC,
+  DRILL_LAST_SUCCESS_AGE_RECORD,
+  DRILL_LAST_SUCCESS_METRIC,
+  DRILL_RESTORE_SECONDS_METRIC,
+  DRILL_SUCCESS_METRIC,
   type Disruption,
+  type DrillKind,
   PROMETHEUS_CONTROL_LABEL,
   PROMETHEUS_DISRUPTION_LABEL,
   PROMETHEUS_SERVICE_LABEL,
@@ -52,7 +59,8 @@ export interface MonitorContext {
 }
 
 /** What kind of control: an RPO control has a recovery point whose age is measured; a health check has none. */
-export type ControlKind = "velero-schedule" | "redis-backup" | "redis-persistence" | "postgres-subscription";
+export type ControlKind =
+  "velero-schedule" | "redis-backup" | "redis-persistence" | "postgres-subscription" | "restore-drill";
 
 /** The rules of one control, and what they were derived from. */
 export interface ControlRules {
@@ -453,6 +461,72 @@ export function postgresSubscriptionRules(
         severity: "critical",
         summary: `${ctx.service}: the standby's subscription is not observed`,
         description: `No ${m.subscriptionWorkerRunning} for subscription ${control.subscription}: the subscription does not exist, or the standby's exporter does not run drkit's queries. The lag is unknown.`,
+      }),
+    ]),
+  };
+}
+
+/** A scheduled restore drill of the service (the Neon, Redis or Velero drill job), by what it restores. */
+export interface RestoreDrillControl {
+  readonly kind: DrillKind;
+  /** the drill's cron: how long passes between two drills while healthy */
+  readonly cron: string;
+  /** how long one drill may run (restore and checks), on top of the gap, before it is overdue */
+  readonly runSeconds: number;
+}
+
+/**
+ * The drill's own series, pushed to a Pushgateway (job `drkit-drill`) and scraped with `honor_labels`: the
+ * last success too old, the last drill failed, a measured restore longer than the RTO target, or no drill
+ * ever reported.
+ */
+export function restoreDrillRules(ctx: MonitorContext, control: RestoreDrillControl): ControlRules {
+  const id = `restore-drill/${control.kind}`;
+  const gap = cronWorstCaseGapSeconds(control.cron);
+  const overdue = gap + control.runSeconds;
+  const match = selector({ [PROMETHEUS_SERVICE_LABEL]: ctx.service, [DRILL_KIND_LABEL]: control.kind });
+  const labels = controlLabels(ctx, id);
+  const what = `the ${control.kind} restore drill`;
+  return {
+    control: id,
+    kind: "restore-drill",
+    disruptions: [],
+    group: group(ctx, id, [
+      ...describingRules(ctx, id, "restore-drill", [], undefined),
+      {
+        record: DRILL_LAST_SUCCESS_AGE_RECORD,
+        expr: `time() - max(${DRILL_LAST_SUCCESS_METRIC}${match})`,
+        labels,
+      },
+      alert(ctx, id, {
+        alert: "DrkitRestoreDrillOverdue",
+        expr: `${recorded(DRILL_LAST_SUCCESS_AGE_RECORD, ctx, id)} > ${overdue}`,
+        forSeconds: ctx.forSeconds,
+        severity: "warning",
+        summary: `${ctx.service}: ${what} has not passed for over ${overdue} s`,
+        description: `The last ${control.kind} drill that passed was {{ $value | humanizeDuration }} ago. Drills run on ${q(control.cron)} (up to ${gap} s apart) and may take ${control.runSeconds} s: a restore that is not exercised is not known to work.`,
+      }),
+      alert(ctx, id, {
+        alert: "DrkitRestoreDrillFailed",
+        expr: `max(${DRILL_SUCCESS_METRIC}${match}) == 0`,
+        severity: "critical",
+        summary: `${ctx.service}: ${what} failed`,
+        description: `The last ${control.kind} restore drill failed: the newest backup did not restore, or its checks did not match. Read its record (drkit drills report) before relying on that backup.`,
+      }),
+      alert(ctx, id, {
+        alert: "DrkitRestoreDrillTooSlow",
+        expr: `max(${DRILL_RESTORE_SECONDS_METRIC}${match}) > ${ctx.rtoTargetSeconds}`,
+        severity: "critical",
+        summary: `${ctx.service}: ${what} took longer than the RTO target of ${ctx.rtoTargetSeconds} s`,
+        description: `The last ${control.kind} drill's restore took {{ $value }} s, more than the ${ctx.tier} RTO target of ${ctx.rtoTargetSeconds} s before detection and decision are even added.`,
+      }),
+      alert(ctx, id, {
+        alert: "DrkitRestoreDrillMetricsAbsent",
+        expr: `absent(${DRILL_LAST_RUN_METRIC}${match})`,
+        forSeconds: Math.max(ctx.forSeconds, overdue),
+        severity: "warning",
+        summary: `${ctx.service}: no ${control.kind} restore drill is reported`,
+        description: `No ${DRILL_LAST_RUN_METRIC} for ${ctx.service}'s ${control.kind} drill for ${overdue} s: the drill never ran, cannot reach the Pushgateway, or the Pushgateway is not scraped.`,
       }),
     ]),
   };

@@ -246,7 +246,7 @@ describe("DrHealthMonitor", () => {
         regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1", primaryKubeconfig: "k" },
       }),
     ).toEqual([
-      "nothing to monitor: give at least one of `veleroSchedules`, `redis`, `postgresSubscriptions`",
+      "nothing to monitor: give at least one of `veleroSchedules`, `redis`, `postgresSubscriptions`, `restoreDrills`",
     ]);
     const run = runProgram(() => {
       new DrHealthMonitor("m", args as never);
@@ -255,6 +255,53 @@ describe("DrHealthMonitor", () => {
     await expect(run).rejects.toThrow(
       'DrHealthMonitor "m" has invalid arguments:\n  - `forSecond` is not an argument drkit knows',
     );
+  });
+
+  it("watches a restore drill through the series it pushes: overdue after the cron's gap plus its run time, failed, slower than the RTO target", async () => {
+    const run = await runProgram(
+      program({ restoreDrills: [{ kind: "postgres", cron: "30 4 * * *" }] }, { neon: true }),
+      base,
+    );
+    const rule = run
+      .ofType(RULE)
+      .find((r) => props(r).metadata.name === "orders-monitor-restore-drill-postgres");
+    expect(rule && crdProblems(props(rule) as never)).toEqual([]);
+    const rules = rule ? props(rule).spec.groups[0]?.rules : [];
+    const select = '{drkit_service="orders", drkit_drill_kind="postgres"}';
+    expect(rules?.filter((r) => r.alert).map((r) => [r.alert, r.expr, r.for])).toEqual([
+      [
+        "DrkitRestoreDrillOverdue",
+        // a daily drill leaves up to 86400 s between two runs, and may run 3600 s
+        'drkit:restore_drill_last_success_age_seconds{drkit_service="orders", drkit_control="restore-drill/postgres"} > 90000',
+        "60s",
+      ],
+      ["DrkitRestoreDrillFailed", `max(drkit_restore_drill_success${select}) == 0`, undefined],
+      // critical: RTO target 3600 s
+      ["DrkitRestoreDrillTooSlow", `max(drkit_restore_drill_restore_seconds${select}) > 3600`, undefined],
+      [
+        "DrkitRestoreDrillMetricsAbsent",
+        `absent(drkit_restore_drill_last_run_timestamp_seconds${select})`,
+        "90000s",
+      ],
+    ]);
+  });
+
+  it("fails when a restore drill's kind, cron or run time is wrong", () => {
+    expect(
+      validateDrHealthMonitorArgs({
+        service: "orders",
+        tier: "critical",
+        regions: { primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1", primaryKubeconfig: "k" },
+        restoreDrills: [
+          { kind: "mysql", cron: "daily" },
+          { kind: "redis", cron: "0 4 * * *", runSeconds: 10 },
+        ],
+      }),
+    ).toEqual([
+      '`restoreDrills[0].kind` must be one of postgres, redis, velero (got "mysql")',
+      '`restoreDrills[0].cron` invalid cron expression "daily": it has 1 field, not 5; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>',
+      "`restoreDrills[1].runSeconds` must be a whole number of seconds from 60 to 86400 (got 10); omit it to use 3600",
+    ]);
   });
 
   it("takes a tier's target from the arguments, and small timings for tests through the same validated fields", () => {

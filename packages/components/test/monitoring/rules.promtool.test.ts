@@ -11,6 +11,7 @@ import {
   postgresSubscriptionRules,
   redisBackupRules,
   redisPersistenceRules,
+  restoreDrillRules,
   veleroScheduleRules,
 } from "../../src/monitoring/rules";
 import { promtool, removeScratch, scratchDir } from "../../../../test/support/monitoring";
@@ -45,7 +46,9 @@ const postgres = built(
     slotLossSeconds: 1_200, // the slot alert then waits 1200 − 60 − 30 − 30 = 1080 s
   }),
 );
-const controls = [velero, redisBackup, redisPersistence, postgres];
+// A drill every 5 minutes that may run 60 s: overdue once its last success is 360 s old.
+const drill = restoreDrillRules(ctx, { kind: "postgres", cron: "*/5 * * * *", runSeconds: 60 });
+const controls = [velero, redisBackup, redisPersistence, postgres, drill];
 
 interface Series {
   readonly series: string;
@@ -75,10 +78,70 @@ const SLOT = 'slot_name="orders_drkit_sub"';
 // Backups every 5 minutes: the timestamp of the newest, sampled every 30 s for 25 minutes.
 const EVERY_FIVE_MINUTES = "0x9 300x9 600x9 900x9 1200x9";
 const unrelated: Series = { series: 'up{job="unrelated"}', values: "1x60" };
+// A drill's series as Prometheus scrapes them from the Pushgateway (honor_labels: the pushed labels stay).
+const DRILL = 'drkit_service="orders", drkit_drill_kind="postgres", job="drkit-drill", instance=""';
 const labelsOf = (control: ControlRules) =>
   `drkit_control="${control.control}", drkit_service="orders", drkit_tier="critical"`;
 
 const scenarios: Scenario[] = [
+  {
+    name: "restore drill: the last success at t=0, none since",
+    series: [
+      { series: `drkit_restore_drill_last_success_timestamp_seconds{${DRILL}}`, values: "0x40" },
+      { series: `drkit_restore_drill_last_run_timestamp_seconds{${DRILL}}`, values: "0x40" },
+      { series: `drkit_restore_drill_success{${DRILL}}`, values: "1x40" },
+      { series: `drkit_restore_drill_restore_seconds{${DRILL}}`, values: "120x40" },
+    ],
+    alerts: [
+      // Age 360 is passed from the 6m30s evaluation, held 60 s: firing from 7m30s.
+      { alert: "DrkitRestoreDrillOverdue", at: "7m", fires: false },
+      { alert: "DrkitRestoreDrillOverdue", at: "8m", fires: true, rendered: "8m 0s" },
+      { alert: "DrkitRestoreDrillFailed", at: "8m", fires: false },
+      { alert: "DrkitRestoreDrillTooSlow", at: "8m", fires: false },
+      { alert: "DrkitRestoreDrillMetricsAbsent", at: "8m", fires: false },
+    ],
+    samples: [
+      {
+        expr: `drkit:restore_drill_last_success_age_seconds{drkit_control="${drill.control}"}`,
+        at: "5m",
+        samples: [{ labels: `drkit:restore_drill_last_success_age_seconds{${labelsOf(drill)}}`, value: 300 }],
+      },
+      {
+        expr: `drkit:control_info{drkit_control="${drill.control}"}`,
+        at: "1m",
+        samples: [{ labels: `drkit:control_info{${labelsOf(drill)}, drkit_kind="restore-drill"}`, value: 1 }],
+      },
+    ],
+  },
+  {
+    name: "restore drill: the drill at 1m30s fails, and its restore took longer than the RTO target",
+    series: [
+      { series: `drkit_restore_drill_last_success_timestamp_seconds{${DRILL}}`, values: "0x40" },
+      { series: `drkit_restore_drill_last_run_timestamp_seconds{${DRILL}}`, values: "0x2 90x40" },
+      { series: `drkit_restore_drill_success{${DRILL}}`, values: "1x2 0x40" },
+      { series: `drkit_restore_drill_restore_seconds{${DRILL}}`, values: "120x2 4000x40" },
+    ],
+    alerts: [
+      { alert: "DrkitRestoreDrillFailed", at: "1m", fires: false },
+      { alert: "DrkitRestoreDrillFailed", at: "2m", fires: true },
+      { alert: "DrkitRestoreDrillTooSlow", at: "1m", fires: false },
+      { alert: "DrkitRestoreDrillTooSlow", at: "2m", fires: true, rendered: "4000" },
+    ],
+  },
+  {
+    name: "restore drill: no drill ever reported",
+    series: [unrelated],
+    alerts: [
+      // Absent from the start, held for the overdue time (360 s): firing from 6m.
+      { alert: "DrkitRestoreDrillMetricsAbsent", at: "5m", fires: false },
+      {
+        alert: "DrkitRestoreDrillMetricsAbsent",
+        at: "7m",
+        fires: true,
+        labels: { drkit_drill_kind: "postgres" },
+      },
+    ],
+  },
   {
     name: "velero: no backup since t=0",
     series: [
@@ -462,7 +525,7 @@ it("the scenarios cover every generated alert, each both quiet and firing", () =
       fires: true,
     });
   }
-  expect(alertRules.size).toBe(17);
+  expect(alertRules.size).toBe(21);
 });
 
 it("fails when a scenario is wrong: promtool reports the alert that did not fire", () => {
