@@ -3,7 +3,9 @@
 // postgres_exporter per server running drkit's queries, redis-server with redis_exporter, and a Prometheus
 // server loading the rules DrHealthMonitor generates — its timings made small through the component's own
 // validated arguments. Stop the subscription, or make Redis's saves fail: the alert fires and `drkit status`
-// reports the breach with the value it measured; restore it and both clear.
+// reports the breach with the value it measured; restore it and both clear. A restore drill pushes its
+// series to a real Pushgateway, as the drill scripts do, which Prometheus scrapes with honor_labels: a failed,
+// slow or overdue drill fires, and a passing one clears it.
 import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -15,6 +17,16 @@ import { drDashboard } from "../packages/components/src/monitoring/dashboard";
 import { query, startServer, TestServer } from "./support/postgres";
 import { TestProcess, freePort, removeScratch, scratchDir, startProcess } from "./support/monitoring";
 import { drkit } from "./support/drkit";
+import {
+  DRILL_KIND_LABEL,
+  DRILL_LAST_RUN_METRIC,
+  DRILL_LAST_SUCCESS_METRIC,
+  DRILL_PUSH_JOB,
+  DRILL_RESTORE_SECONDS_METRIC,
+  DRILL_SUCCESS_METRIC,
+  EXERCISE_LAST_SUCCESS_METRIC,
+  PROMETHEUS_SERVICE_LABEL,
+} from "@drkit/posture";
 
 // R 15 s, lead 2, for 1, scrape 1, evaluation 1: the lag alert's threshold is 15 − 2 − 1 − 1 − 1 = 10 s and
 // it has fired by a lag of 13 s. A standby with wal_receiver_timeout 2 s hears from the primary every ~1 s.
@@ -34,6 +46,7 @@ let dir: string;
 let redisDir: string;
 let redisPort: number;
 let prometheusUrl: string;
+let pushgatewayUrl: string;
 const processes: TestProcess[] = [];
 const started = Date.now();
 
@@ -66,6 +79,14 @@ async function generatedGroups(): Promise<unknown[]> {
         regions,
         ...TIMINGS,
         redis: [{ namespace: "redis", redisName: "sessions-redis" }],
+      });
+      // A drill every minute that may run 60 s: overdue once its last success is 120 s old.
+      new DrHealthMonitor("ledger-monitor", {
+        service: "ledger",
+        tier: "critical",
+        regions,
+        ...TIMINGS,
+        restoreDrills: [{ kind: "postgres", cron: "* * * * *", runSeconds: 60 }],
       });
     },
     { project: "platform", stack: "prod" },
@@ -250,6 +271,20 @@ beforeAll(async () => {
     ),
   );
 
+  // The Pushgateway the drills push to, keeping what was pushed in the scratch folder.
+  const pushgatewayPort = await freePort();
+  processes.push(
+    await startProcess(
+      "prometheus-pushgateway",
+      [
+        `--web.listen-address=127.0.0.1:${pushgatewayPort}`,
+        `--persistence.file=${path.join(dir, "pushgateway.data")}`,
+      ],
+      pushgatewayPort,
+    ),
+  );
+  pushgatewayUrl = `http://127.0.0.1:${pushgatewayPort}`;
+
   // Prometheus, loading the generated rules; the Redis target labelled as a ServiceMonitor would label it.
   fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups: await generatedGroups() }));
   fs.writeFileSync(
@@ -258,6 +293,12 @@ beforeAll(async () => {
       global: { scrape_interval: "1s", evaluation_interval: "1s" },
       rule_files: [path.join(dir, "rules.yaml")],
       scrape_configs: [
+        // honor_labels: the pushed job, service and kind labels stay the series' own.
+        {
+          job_name: "pushgateway",
+          honor_labels: true,
+          static_configs: [{ targets: [`127.0.0.1:${pushgatewayPort}`] }],
+        },
         { job_name: "postgres-primary", static_configs: [{ targets: [`127.0.0.1:${primaryExporter}`] }] },
         { job_name: "postgres-standby", static_configs: [{ targets: [`127.0.0.1:${standbyExporter}`] }] },
         {
@@ -464,3 +505,76 @@ it("fires when Redis cannot save its snapshot, and drkit status reports how old 
   );
   expect((await status("sessions")).code).toBe(0);
 }, 90_000);
+
+/**
+ * Pushes a drill's result the way the drill scripts do: the text exposition format, with curl, to the
+ * drill job's group for the service and kind (each push replaces the group's series).
+ */
+function pushDrill(drill: { ok: boolean; restoreSeconds: number; lastSuccess: number; runAt: number }) {
+  const lines = [
+    `# TYPE ${DRILL_LAST_RUN_METRIC} gauge`,
+    `${DRILL_LAST_RUN_METRIC} ${drill.runAt}`,
+    `# TYPE ${DRILL_SUCCESS_METRIC} gauge`,
+    `${DRILL_SUCCESS_METRIC} ${drill.ok ? 1 : 0}`,
+    `# TYPE ${DRILL_RESTORE_SECONDS_METRIC} gauge`,
+    `${DRILL_RESTORE_SECONDS_METRIC} ${drill.restoreSeconds}`,
+    `# TYPE ${DRILL_LAST_SUCCESS_METRIC} gauge`,
+    `${DRILL_LAST_SUCCESS_METRIC} ${drill.lastSuccess}`,
+    `# TYPE ${EXERCISE_LAST_SUCCESS_METRIC} gauge`,
+    `${EXERCISE_LAST_SUCCESS_METRIC} ${drill.lastSuccess}`,
+  ];
+  execFileSync(
+    "curl",
+    [
+      "--fail",
+      "--silent",
+      "--show-error",
+      "--data-binary",
+      "@-",
+      `${pushgatewayUrl}/metrics/job/${DRILL_PUSH_JOB}/${PROMETHEUS_SERVICE_LABEL}/ledger/${DRILL_KIND_LABEL}/postgres`,
+    ],
+    { input: `${lines.join("\n")}\n` },
+  );
+}
+
+it("fires when a restore drill pushed to the Pushgateway failed, was slow or is overdue, and clears once one passes", async () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  pushDrill({ ok: true, restoreSeconds: 30, lastSuccess: now(), runAt: now() });
+  await until(
+    "the drill's last success is recorded",
+    30,
+    () => seriesValues('drkit:restore_drill_last_success_age_seconds{drkit_service="ledger"}'),
+    (values) => values.length === 1,
+  );
+  // Quiet (on a slow suite, the drill's absence alert may have fired before this first push: it clears).
+  await until(
+    "no drill alert",
+    20,
+    () => firing("ledger"),
+    (alerts) => alerts.length === 0,
+  );
+  // The dashboard's last-exercise panel reads what the drill pushed.
+  expect(
+    await seriesValues(`time() - max(${EXERCISE_LAST_SUCCESS_METRIC}{drkit_service="ledger"})`),
+  ).toHaveLength(1);
+
+  // The next drill fails, after a restore longer than the 600 s RTO target; its last success is 1000 s old.
+  pushDrill({ ok: false, restoreSeconds: 900, lastSuccess: now() - 1_000, runAt: now() });
+  await until(
+    "the drill alerts fire",
+    20,
+    () => firing("ledger"),
+    (alerts) =>
+      ["DrkitRestoreDrillFailed", "DrkitRestoreDrillOverdue", "DrkitRestoreDrillTooSlow"].every((a) =>
+        alerts.includes(a),
+      ),
+  );
+
+  pushDrill({ ok: true, restoreSeconds: 30, lastSuccess: now(), runAt: now() });
+  await until(
+    "the drill alerts clear",
+    20,
+    () => firing("ledger"),
+    (alerts) => alerts.length === 0,
+  );
+}, 70_000);

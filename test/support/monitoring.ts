@@ -1,5 +1,5 @@
 // The real monitoring tools the health-monitor tests run: promtool and the Prometheus server, postgres_exporter,
-// redis_exporter and redis-server, from Debian's packages (installed by monitoring.sh when missing). Servers
+// redis_exporter, the Pushgateway and redis-server, from Debian's packages (installed by monitoring.sh when missing). Servers
 // start on loopback ports as an unprivileged user when the tests run as root, and stop when told to, even
 // after a failure.
 import { ChildProcess, execFileSync, spawn } from "child_process";
