@@ -13,4 +13,5 @@ export * from "./kubernetes/redisCrossZone";
 export * from "./neon/replicationSql";
 export * from "./neon/backupScripts";
 export * from "./neon/neonGeoReplica";
+export * from "./neon/neonBackup";
 export * from "./monitoring";

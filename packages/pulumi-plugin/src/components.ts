@@ -6,6 +6,7 @@ import {
   DrCloudWatchAlarms,
   DrDashboard,
   DrService,
+  NeonBackup,
   NeonGeoReplica,
   ObjectLockBucket,
   RedisCrossZone,
@@ -28,6 +29,7 @@ export const PLUGIN_COMPONENTS: ComponentResourceConstructor[] = [
   VeleroSchedule,
   RedisCrossZone,
   NeonGeoReplica,
+  NeonBackup,
   DrDashboard,
   DrCloudWatchAlarms,
 ];

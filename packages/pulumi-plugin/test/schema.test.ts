@@ -50,6 +50,7 @@ describe("the plugin's inferred schema", () => {
       "drkit:index:VeleroSchedule",
       "drkit:index:RedisCrossZone",
       "drkit:index:NeonGeoReplica",
+      "drkit:index:NeonBackup",
       "drkit:index:DrDashboard",
       "drkit:index:DrCloudWatchAlarms",
     ]);

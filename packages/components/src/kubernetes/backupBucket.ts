@@ -15,9 +15,9 @@ export type BucketStatement = (bucketArn: pulumi.Output<string>) => Record<strin
 /**
  * A bucket for backups, secure whatever the user configures elsewhere: versioned (an overwrite or delete
  * leaves the earlier version), encrypted at rest (SSE-S3), closed to the public (all four public access
- * block settings), and refusing every request made without TLS (`aws:SecureTransport`). Never Object Lock:
- * Velero cannot write to a locked bucket. Children are named `<name>-versioning`, `-encryption`,
- * `-public-access` and `-policy`.
+ * block settings), and refusing every request made without TLS (`aws:SecureTransport`). Object Lock only
+ * when asked (`objectLock`, for writers that only ever put new keys): Velero cannot write to a locked
+ * bucket. Children are named `<name>-versioning`, `-encryption`, `-public-access` and `-policy`.
  */
 export function backupBucket(
   name: string,
@@ -26,6 +26,8 @@ export function backupBucket(
     readonly provider: AwsProvider;
     readonly tags: Record<string, string>;
     readonly retainOnDelete: boolean;
+    /** create the bucket with Object Lock enabled (it cannot be enabled later through this resource) */
+    readonly objectLock?: boolean;
     /** statements added to the bucket's policy after the TLS one */
     readonly statements?: readonly BucketStatement[];
   },
@@ -33,7 +35,7 @@ export function backupBucket(
   const { parent, provider } = opts;
   const bucket = new s3.Bucket(
     name,
-    { tags: opts.tags },
+    { tags: opts.tags, ...(opts.objectLock ? { objectLockEnabled: true } : {}) },
     { parent, provider, retainOnDelete: opts.retainOnDelete },
   );
   const versioning = new s3.BucketVersioning(
