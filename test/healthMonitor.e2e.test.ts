@@ -5,7 +5,7 @@
 // validated arguments. Stop the subscription, or make Redis's saves fail: the alert fires and `drkit status`
 // reports the breach with the value it measured; restore it and both clear. A restore drill pushes its
 // series to a real Pushgateway, as the drill scripts do, which Prometheus scrapes with honor_labels: a failed,
-// slow or overdue drill fires, and a passing one clears it.
+// slow or overdue drill fires and `drkit status` fails its health check; a passing one clears both.
 import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -570,6 +570,23 @@ it("fires when a restore drill pushed to the Pushgateway failed, was slow or is 
       ),
   );
 
+  // drkit status shows the drill as a health check of the service, failing with what fired.
+  const failing = await until(
+    "status failing",
+    20,
+    () => status("ledger"),
+    (s) => s.code === 1,
+  );
+  expect(
+    failing.json.healthChecks.map((h) => [h.service, h.status, h.firing.map((f) => f.alert).sort()]),
+  ).toEqual([
+    [
+      "ledger",
+      "Failing",
+      ["DrkitRestoreDrillFailed", "DrkitRestoreDrillOverdue", "DrkitRestoreDrillTooSlow"],
+    ],
+  ]);
+
   pushDrill({ ok: true, restoreSeconds: 30, lastSuccess: now(), runAt: now() });
   await until(
     "the drill alerts clear",
@@ -577,4 +594,5 @@ it("fires when a restore drill pushed to the Pushgateway failed, was slow or is 
     () => firing("ledger"),
     (alerts) => alerts.length === 0,
   );
+  expect((await status("ledger")).code).toBe(0);
 }, 70_000);
