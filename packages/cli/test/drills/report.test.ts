@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { generateKeyPairSync } from "crypto";
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DRILL_RESULT_SCHEMA, DrillResult, drillResultKey } from "@drkit/posture";
+import { DRILL_RESULT_SCHEMA, DrillResult, assessWithConfig, drillResultKey } from "@drkit/posture";
 import { DRILLS_USAGE, drillsCommand } from "../../src/drills/command";
 import { EVIDENCE_FILES } from "../../src/evidence";
 import { buildManifest, renderManifest, MANIFEST_FILE } from "../../src/manifest";
@@ -279,6 +279,9 @@ describe("drkit drills report", () => {
       },
     });
     expect(readJson("drills.json").counts).toEqual({ records: 2, passed: 1, failed: 1, invalid: 0 });
+    // What it writes is what the posture model takes: its own validation finds nothing wrong.
+    const settings = JSON.parse(fs.readFileSync(snippet, "utf8"))["drkit-rpo-rto"];
+    expect(() => assessWithConfig({ resources: [] }, settings, NOW)).not.toThrow();
   });
 
   it("joins an evidence folder's manifest, so drkit verify checks the drills files too", async () => {
