@@ -38,9 +38,21 @@ import { irsaRole, irsaServiceAccount } from "./irsa";
 import { backupBucket } from "./backupBucket";
 import { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
 import { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
+import {
+  REDIS_DRILL_CHECK_SCRIPT,
+  REDIS_DRILL_FETCH_SCRIPT,
+  REDIS_DRILL_REPORT_SCRIPT,
+} from "./scripts/redisDrill";
+import { checkDrill, checkPushgatewayUrl, drillSchedule } from "./drills";
+import { DRILL_RESULTS_PREFIX } from "@drkit/posture";
 
 export { REDIS_RESTORE_SCRIPT } from "./scripts/redisRestore";
 export { REDIS_SNAPSHOT_SCRIPT, REDIS_UPLOAD_SCRIPT } from "./scripts/redisBackup";
+export {
+  REDIS_DRILL_CHECK_SCRIPT,
+  REDIS_DRILL_FETCH_SCRIPT,
+  REDIS_DRILL_REPORT_SCRIPT,
+} from "./scripts/redisDrill";
 
 export const REDIS_API_VERSION = "redis.redis.opstreelabs.in/v1beta2";
 /** Marks recovery copies (a warm standby) for the posture model. */
@@ -58,6 +70,7 @@ export const REDIS_DEFAULTS = {
   uploaderImage: "amazon/aws-cli:2.17.0",
   cron: "0 * * * *",
   retentionDays: 7,
+  drillLoadTimeoutSeconds: 600,
 } as const;
 
 /** The ranges drkit accepts. */
@@ -69,6 +82,8 @@ const LIMITS = {
   // The largest EBS volume (gp3, io2): 16 TiB.
   storageGi: { min: 1, max: 16_384 },
   retentionDays: { min: 1, max: 36_500 },
+  // A snapshot that takes more than a day to load is not a restore anyone can wait for.
+  drillLoadTimeoutSeconds: { min: 10, max: 86_400 },
 } as const;
 
 /** The hourly (by default) RDB snapshot to the other region. */
@@ -82,6 +97,34 @@ export interface RedisBackup {
    * @default - the namespace's default service account
    */
   readonly serviceAccountName?: string;
+  /**
+   * Pushgateway base URL (`http://pushgateway.monitoring:9091`): after each checked upload the Job pushes
+   * `drkit_backup_last_verified_timestamp_seconds` (job `drkit-backup`); a failed push fails the Job.
+   * @default - nothing pushed
+   */
+  readonly pushgatewayUrl?: string;
+}
+
+/**
+ * A scheduled restore drill: the newest snapshot, SHA-256 checked, loaded into a scratch `redis-server`
+ * inside the drill's pod (loopback, no persistence) and compared with what the backup recorded (key
+ * count, a sample of keys and their types). It runs in the secondary cluster with `standby` (the region a
+ * recovery restores in), else in the primary cluster, and writes its record (`DrillResult`) to the backup
+ * bucket under `drills/<service>/redis/`.
+ */
+export interface RedisDrill {
+  /** 5-field cron. @default - by tier: critical daily, important weekly, standard monthly (03:30 UTC) */
+  readonly schedule?: string;
+  /** Pushgateway base URL the drill pushes its metrics to (job `drkit-drill`). @default - nothing pushed */
+  readonly pushgatewayUrl?: string;
+  /**
+   * Service account the drill runs as: it needs the `drillPolicyArn` output (read the snapshots, write
+   * drill records).
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccountName?: string;
+  /** Longest wait for the scratch server to load the snapshot, 10–86400 seconds. @default 600 */
+  readonly loadTimeoutSeconds?: number;
 }
 
 /** The clusters' IAM OIDC providers, for IAM roles for service accounts (EKS IRSA). */
@@ -156,6 +199,13 @@ export interface RedisCrossZoneArgs extends ServiceIdentity {
    *   outputs are the policies to attach to yours
    */
   readonly irsa?: RedisIrsa;
+  /**
+   * Restore drills of the backups (see `RedisDrill`). Off unless given (`drill: {}` runs them on the
+   * tier's schedule): the drill's pod needs read access to the bucket (`drillPolicyArn`) and memory for
+   * a full copy of the data set.
+   * @default - no drill
+   */
+  readonly drill?: RedisDrill;
 }
 
 const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
@@ -176,9 +226,21 @@ const ARGS_FIELDS: readonly (keyof RedisCrossZoneArgs)[] = [
   "standby",
   "standbyServiceAccountName",
   "irsa",
+  "drill",
+];
+const DRILL_FIELDS: readonly (keyof RedisDrill)[] = [
+  "schedule",
+  "pushgatewayUrl",
+  "serviceAccountName",
+  "loadTimeoutSeconds",
 ];
 const IRSA_FIELDS: readonly (keyof RedisIrsa)[] = ["primaryOidcProviderArn", "secondaryOidcProviderArn"];
-const BACKUP_FIELDS: readonly (keyof RedisBackup)[] = ["cron", "retentionDays", "serviceAccountName"];
+const BACKUP_FIELDS: readonly (keyof RedisBackup)[] = [
+  "cron",
+  "retentionDays",
+  "serviceAccountName",
+  "pushgatewayUrl",
+];
 // An exact SemVer 2 version, as Helm requires of a chart's.
 const CHART_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -233,6 +295,19 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
       problems,
     );
     checkObjectName("backup.serviceAccountName", backup.serviceAccountName, problems);
+    if (backup.pushgatewayUrl !== undefined)
+      checkPushgatewayUrl("backup.pushgatewayUrl", backup.pushgatewayUrl, problems);
+  }
+
+  const drill = checkDrill("drill", args.drill, args.tier, DRILL_FIELDS, problems);
+  if (drill) {
+    checkObjectName("drill.serviceAccountName", drill.serviceAccountName, problems);
+    checkWholeNumber(
+      "drill.loadTimeoutSeconds",
+      drill.loadTimeoutSeconds,
+      { ...LIMITS.drillLoadTimeoutSeconds, unit: "seconds", omitted: "600" },
+      problems,
+    );
   }
 
   // These decide which children exist: they must be known when the program runs.
@@ -298,6 +373,7 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
       derivedNames(
         installOperator,
         standby,
+        args.drill !== undefined,
         roles.primaryOidcProviderArn !== undefined,
         standby && roles.secondaryOidcProviderArn !== undefined,
       ),
@@ -311,6 +387,7 @@ export function validateRedisCrossZoneArgs(args: unknown, name?: string): string
 function derivedNames(
   installOperator: boolean,
   standby: boolean,
+  drill: boolean,
   backupRole: boolean,
   restoreRole: boolean,
 ): DerivedName[] {
@@ -335,6 +412,7 @@ function derivedNames(
     },
     { pattern: "<name>-backup", what: "the backup CronJob", max: 52 },
     { pattern: "<name>-backups-", random: 7, what: "the backup S3 bucket", max: 63 },
+    ...(drill ? [{ pattern: "<name>-drill", what: "the restore drill's CronJob", max: 52 }] : []),
     ...(backupRole
       ? [{ pattern: "<name>-backup-", random: 7, what: "the backup Job's IAM role", max: 64 }]
       : []),
@@ -419,6 +497,14 @@ interface RedisSettings {
   /** the clusters' OIDC providers, when drkit creates the IRSA roles */
   readonly primaryOidcProviderArn?: pulumi.Input<string>;
   readonly secondaryOidcProviderArn?: pulumi.Input<string>;
+  readonly backupPushgatewayUrl?: string;
+  /** the restore drill, when it runs */
+  readonly drill?: {
+    readonly schedule: string;
+    readonly pushgatewayUrl?: string;
+    readonly serviceAccountName?: string;
+    readonly loadTimeoutSeconds: number;
+  };
 }
 
 function resolveSettings(name: string, args: RedisCrossZoneArgs, parent: pulumi.Resource): RedisSettings {
@@ -450,6 +536,14 @@ function resolveSettings(name: string, args: RedisCrossZoneArgs, parent: pulumi.
     secondary: sides.secondary,
     primaryOidcProviderArn: primaryOidc,
     secondaryOidcProviderArn: secondaryOidc,
+    backupPushgatewayUrl: args.backup?.pushgatewayUrl,
+    drill: args.drill && {
+      // validateRedisCrossZoneArgs refused a tier without a default schedule when none was given.
+      schedule: drillSchedule(args.drill.schedule, args.tier) as string,
+      pushgatewayUrl: args.drill.pushgatewayUrl,
+      serviceAccountName: args.drill.serviceAccountName,
+      loadTimeoutSeconds: args.drill.loadTimeoutSeconds ?? REDIS_DEFAULTS.drillLoadTimeoutSeconds,
+    },
   };
 }
 
@@ -472,6 +566,11 @@ export class RedisCrossZone extends pulumi.ComponentResource {
   readonly backupWriterPolicyArn: pulumi.Output<string>;
   /** The policy a restore needs (the standby's role): list and read the snapshots under `<name>/`. */
   readonly backupReaderPolicyArn: pulumi.Output<string>;
+  /**
+   * The policy the restore drill's service account needs: list and read the snapshots, write drill records
+   * under `drills/<service>/redis/`. Undefined without `drill`.
+   */
+  readonly drillPolicyArn?: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCrossZoneArgs, opts?: pulumi.ComponentResourceOptions) {
     super(RedisCrossZone.__pulumiType, name, {}, opts);
@@ -514,6 +613,11 @@ export class RedisCrossZone extends pulumi.ComponentResource {
     }
     const backupAccount = roleServiceAccount(this, s, "backup", primaryCluster, roles, primaryOperator);
     backupCronJob(this, s, bucket, backupAccount);
+    if (s.drill) {
+      const drillPolicy = drillAccess(this, s, bucket);
+      this.drillPolicyArn = drillPolicy.arn;
+      drillCronJob(this, s, s.drill, bucket);
+    }
 
     this.registerOutputs({
       service: s.identity.service,
@@ -528,6 +632,7 @@ export class RedisCrossZone extends pulumi.ComponentResource {
       backupReaderPolicyArn: access.reader.arn,
       backupRoleArn: roles.backup?.arn ?? null,
       restoreRoleArn: roles.restore?.arn ?? null,
+      drillPolicyArn: this.drillPolicyArn ?? null,
     });
   }
 }
@@ -913,6 +1018,7 @@ function backupCronJob(
                     command: ["sh", "-c", REDIS_SNAPSHOT_SCRIPT],
                     env: [
                       { name: "REDIS_HOST", value: `${s.name}-master` },
+                      { name: "REDIS_PORT", value: "6379" },
                       { name: "SNAPSHOT", value: SNAPSHOT_PATH },
                       // redis-cli reads it from the environment: the password never reaches a command line.
                       {
@@ -933,6 +1039,10 @@ function backupCronJob(
                       { name: "BUCKET", value: bucket.bucket },
                       { name: "BUCKET_REGION", value: s.secondary.region },
                       { name: "NAME", value: s.name },
+                      { name: "SERVICE", value: s.identity.service },
+                      ...(s.backupPushgatewayUrl
+                        ? [{ name: "PUSHGATEWAY_URL", value: s.backupPushgatewayUrl }]
+                        : []),
                     ],
                     volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
                   },
@@ -944,5 +1054,117 @@ function backupCronJob(
       },
     },
     { parent, provider: s.primary.kubernetesProvider as KubernetesProvider, dependsOn: serviceAccount },
+  );
+}
+
+/** The drill's service account may list and read the snapshots, and write drill records: nothing else. */
+function drillAccess(parent: pulumi.Resource, s: RedisSettings, bucket: s3.Bucket): iam.Policy {
+  return new iam.Policy(
+    `${s.name}-drill`,
+    {
+      description: `The ${s.name} Redis restore drill: read the snapshots under ${s.name}/, write drill records`,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "ListSnapshots",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [bucket.arn],
+            Condition: { StringLike: { "s3:prefix": [`${s.name}/*`] } },
+          },
+          {
+            Sid: "GetSnapshots",
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: [pulumi.interpolate`${bucket.arn}/${s.name}/*`],
+          },
+          {
+            Sid: "PutDrillRecords",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [
+              pulumi.interpolate`${bucket.arn}/${DRILL_RESULTS_PREFIX}${s.identity.service}/redis/*`,
+            ],
+          },
+        ],
+      }),
+      tags: serviceTags(s.identity),
+    },
+    { parent, provider: s.primary.awsProvider },
+  );
+}
+
+/** Where the drill's containers share the snapshot, the scratch server's files and the checks. */
+const DRILL_WORK = "/drill";
+/** The scratch redis-server's loopback port: not Redis's own, so nothing expecting Redis finds it. */
+const DRILL_PORT = "6390";
+
+/**
+ * The restore drill's CronJob: in the secondary cluster with `standby` (the region a recovery restores
+ * in, where the namespace exists), else in the primary. Fetch (AWS CLI image), check (the Redis image:
+ * the same `redis-server` and `redis-check-rdb` the data was written by), report (AWS CLI image), as the
+ * steps of one pod; see ./scripts/redisDrill. One attempt a run: a failed drill's record is its result,
+ * and a retry would only write a second one.
+ */
+function drillCronJob(
+  parent: pulumi.Resource,
+  s: RedisSettings,
+  drill: NonNullable<RedisSettings["drill"]>,
+  bucket: s3.Bucket,
+): CronJob {
+  const side = s.standby ? s.secondary : s.primary;
+  const labels = serviceLabels(s.identity, side.region);
+  const env = [
+    { name: "WORK", value: DRILL_WORK },
+    { name: "BUCKET", value: bucket.bucket },
+    { name: "BUCKET_REGION", value: s.secondary.region },
+    { name: "RECORDS_BUCKET", value: bucket.bucket },
+    { name: "NAME", value: s.name },
+    { name: "SERVICE", value: s.identity.service },
+    { name: "TIER", value: s.identity.tier },
+    { name: "PORT", value: DRILL_PORT },
+    { name: "LOAD_TIMEOUT_SECONDS", value: String(drill.loadTimeoutSeconds) },
+    ...(drill.pushgatewayUrl ? [{ name: "PUSHGATEWAY_URL", value: drill.pushgatewayUrl }] : []),
+  ];
+  const step = (name: string, image: string, script: string) => ({
+    name,
+    image,
+    command: ["sh", "-c", script],
+    env,
+    volumeMounts: [{ name: "work", mountPath: DRILL_WORK }],
+  });
+  return new CronJob(
+    `${s.name}-drill`,
+    {
+      metadata: { name: `${s.name}-drill`, namespace: s.namespace, labels },
+      spec: {
+        schedule: drill.schedule,
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 0,
+            // The load's own bound, plus the downloads and the record.
+            activeDeadlineSeconds: drill.loadTimeoutSeconds + 3600,
+            template: {
+              metadata: { labels },
+              spec: {
+                restartPolicy: "Never",
+                ...(drill.serviceAccountName ? { serviceAccountName: drill.serviceAccountName } : {}),
+                volumes: [{ name: "work", emptyDir: {} }],
+                initContainers: [
+                  step("fetch", s.uploaderImage, REDIS_DRILL_FETCH_SCRIPT),
+                  step("check", s.image, REDIS_DRILL_CHECK_SCRIPT),
+                ],
+                containers: [step("report", s.uploaderImage, REDIS_DRILL_REPORT_SCRIPT)],
+              },
+            },
+          },
+        },
+      },
+    },
+    { parent, provider: side.kubernetesProvider as KubernetesProvider },
   );
 }

@@ -9,12 +9,14 @@ import {
 } from "@drkit/cli/harness";
 import { assessGraph } from "@drkit/posture";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   appendFileSync,
   chmodSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   existsSync,
   rmSync,
   writeFileSync,
@@ -29,6 +31,9 @@ import {
   REDIS_RESTORE_SCRIPT,
   REDIS_SNAPSHOT_SCRIPT,
   REDIS_UPLOAD_SCRIPT,
+  REDIS_DRILL_CHECK_SCRIPT,
+  REDIS_DRILL_FETCH_SCRIPT,
+  REDIS_DRILL_REPORT_SCRIPT,
   validateRedisCrossZoneArgs,
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
@@ -173,6 +178,7 @@ describe("RedisCrossZone", () => {
     expect(pod.initContainers[0]!.command).toEqual(["sh", "-c", REDIS_SNAPSHOT_SCRIPT]);
     expect(pod.initContainers[0]!.env).toEqual([
       { name: "REDIS_HOST", value: "sessions-master" },
+      { name: "REDIS_PORT", value: "6379" },
       { name: "SNAPSHOT", value: "/snapshot/dump.rdb" },
       { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "sessions-auth", key: "password" } } },
     ]);
@@ -182,6 +188,7 @@ describe("RedisCrossZone", () => {
       { name: "BUCKET", value: "bucket-of-sessions-backups" },
       { name: "BUCKET_REGION", value: "eu-central-1" },
       { name: "NAME", value: "sessions" },
+      { name: "SERVICE", value: "sessions" },
     ]);
   });
 
@@ -773,6 +780,166 @@ describe("validateRedisCrossZoneArgs", () => {
   });
 });
 
+describe("RedisCrossZone's restore drill", () => {
+  const drillJob = (run: ProgramRun) =>
+    run.ofType("kubernetes:batch/v1:CronJob").find((r) => r.name === "sessions-drill");
+
+  it("is off unless `drill` is given: it needs read access to the bucket and memory for a copy of the data", async () => {
+    const run = await runProgram(program(), base);
+    expect(drillJob(run)).toBeUndefined();
+    expect(run.ofType("aws:iam/policy:Policy").map((p) => p.name)).not.toContain("sessions-drill");
+  });
+
+  it.each([
+    ["critical", "30 3 * * *"],
+    ["important", "30 3 * * 0"],
+    ["standard", "30 3 1 * *"],
+  ])("runs a %s service's drill on its tier's schedule (%s), one attempt a run", async (tier, schedule) => {
+    const run = await runProgram(program({ tier, drill: {} }), base);
+    const job = props(drillJob(run)!) as unknown as {
+      spec: {
+        schedule: string;
+        concurrencyPolicy: string;
+        jobTemplate: {
+          spec: { backoffLimit: number; activeDeadlineSeconds: number; template: { spec: never } };
+        };
+      };
+    };
+    expect([job.spec.schedule, job.spec.concurrencyPolicy, job.spec.jobTemplate.spec.backoffLimit]).toEqual([
+      schedule,
+      "Forbid",
+      0,
+    ]);
+    expect(job.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(600 + 3600);
+  });
+
+  it("fetches with the AWS CLI image, checks with the Redis image, reports with the AWS CLI image, in the primary cluster without a standby", async () => {
+    const run = await runProgram(
+      program({
+        drill: {
+          schedule: "0 4 * * *",
+          pushgatewayUrl: "http://pushgateway.monitoring:9091",
+          serviceAccountName: "drill",
+        },
+      }),
+      base,
+    );
+    const job = drillJob(run)!;
+    expect(providerName(run, job)).toBe("dr-primary");
+    const pod = (
+      props(job) as unknown as {
+        spec: {
+          jobTemplate: {
+            spec: {
+              template: {
+                spec: {
+                  serviceAccountName: string;
+                  restartPolicy: string;
+                  initContainers: {
+                    name: string;
+                    image: string;
+                    command: string[];
+                    env: { name: string; value: string }[];
+                  }[];
+                  containers: {
+                    name: string;
+                    image: string;
+                    command: string[];
+                    env: { name: string; value: string }[];
+                  }[];
+                };
+              };
+            };
+          };
+        };
+      }
+    ).spec.jobTemplate.spec.template.spec;
+    expect([pod.serviceAccountName, pod.restartPolicy]).toEqual(["drill", "Never"]);
+    expect([...pod.initContainers, ...pod.containers].map((c) => [c.name, c.image, c.command])).toEqual([
+      ["fetch", "amazon/aws-cli:2.17.0", ["sh", "-c", REDIS_DRILL_FETCH_SCRIPT]],
+      ["check", "quay.io/opstree/redis:v7.0.15", ["sh", "-c", REDIS_DRILL_CHECK_SCRIPT]],
+      ["report", "amazon/aws-cli:2.17.0", ["sh", "-c", REDIS_DRILL_REPORT_SCRIPT]],
+    ]);
+    expect(Object.fromEntries(pod.containers[0]!.env.map((e) => [e.name, e.value]))).toEqual({
+      WORK: "/drill",
+      BUCKET: "bucket-of-sessions-backups",
+      BUCKET_REGION: "eu-central-1",
+      RECORDS_BUCKET: "bucket-of-sessions-backups",
+      NAME: "sessions",
+      SERVICE: "sessions",
+      TIER: "critical",
+      PORT: "6390",
+      LOAD_TIMEOUT_SECONDS: "600",
+      PUSHGATEWAY_URL: "http://pushgateway.monitoring:9091",
+    });
+    const policy = props(
+      run.ofType("aws:iam/policy:Policy").find((p) => p.name === "sessions-drill")!,
+    ) as unknown as {
+      policy: string;
+    };
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      {
+        Sid: "ListSnapshots",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: ["arn-of-sessions-backups"],
+        Condition: { StringLike: { "s3:prefix": ["sessions/*"] } },
+      },
+      {
+        Sid: "GetSnapshots",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: ["arn-of-sessions-backups/sessions/*"],
+      },
+      {
+        Sid: "PutDrillRecords",
+        Effect: "Allow",
+        Action: ["s3:PutObject"],
+        Resource: ["arn-of-sessions-backups/drills/sessions/redis/*"],
+      },
+    ]);
+  });
+
+  it("runs in the secondary cluster with a standby: the region a recovery restores in", async () => {
+    const run = await runProgram(program({ standby: true, drill: {} }), base);
+    expect(providerName(run, drillJob(run)!)).toBe("dr-secondary");
+  });
+
+  it("refuses drill arguments it cannot use, naming the field", () => {
+    const side = (region: string) => ({ region, awsProvider: AWS_PROVIDER, kubernetesProvider: {} }) as never;
+    const regions = { primary: side("eu-west-1"), secondary: side("eu-central-1") };
+    expect(
+      validateRedisCrossZoneArgs({
+        service: "sessions",
+        tier: "gold",
+        regions,
+        backup: { pushgatewayUrl: "pushgateway:9091" },
+        drill: {
+          pushgatewayUrl: "http://pg:9091/?x=1",
+          loadTimeoutSeconds: 5,
+          schedul: "x",
+          serviceAccountName: "Drill",
+        },
+      }),
+    ).toEqual([
+      '`backup.pushgatewayUrl` must be a Pushgateway\'s base URL such as "http://pushgateway.monitoring:9091", http or https, without a trailing \'/\', query or credentials (got "pushgateway:9091")',
+      "`drill.schedul` is not an argument drkit knows here: did you mean `drill.schedule`?",
+      '`drill.schedule` is required for tier "gold": drkit has default drill schedules for critical, important, standard only; give a 5-field cron such as "30 3 * * 0"',
+      '`drill.pushgatewayUrl` must be a Pushgateway\'s base URL such as "http://pushgateway.monitoring:9091", http or https, without a trailing \'/\', query or credentials (got "http://pg:9091/?x=1")',
+      "`drill.serviceAccountName` must be a Kubernetes object name: lowercase letters, digits, '-' and '.' (got \"Drill\")",
+      "`drill.loadTimeoutSeconds` must be a whole number of seconds from 10 to 86400 (got 5); omit it to use 600",
+    ]);
+    expect(
+      validateRedisCrossZoneArgs({
+        service: "sessions",
+        tier: "critical",
+        regions,
+        drill: { schedule: "every day" },
+      }),
+    ).toEqual([expect.stringMatching(/^`drill\.schedule` /)]);
+  });
+});
+
 // The restore script runs for real, under the shells the images carry (dash here; bash in amazon/aws-cli),
 // against a fake `aws` that serves a directory as the bucket and logs every call.
 const FAKE_AWS = `#!/bin/sh
@@ -782,18 +949,24 @@ if [ "$1 $2" = "s3api list-objects-v2" ]; then
   [ -n "\${FAKE_S3_DENY:-}" ] && { echo "An error occurred (AccessDenied) when calling the ListObjectsV2 operation" >&2; exit 254; }
   # Keys in upload order, one page per line and tab-separated within a page, as the CLI prints them.
   [ -s "$FAKE_S3/keys" ] && paste -s -d '\\n\\t' "$FAKE_S3/keys" || echo None
-elif [ "$1 $2" = "s3 cp" ]; then
-  cp "$FAKE_S3/bucket/\${3#s3://backups/}" "$4"
+elif [ "$1 $2" = "s3api get-object" ]; then
+  cp "$FAKE_S3/bucket/$6" "$9" && echo '{"ContentLength": 1}'
 fi
 `;
 
 describe.each(["sh", "bash"])("REDIS_RESTORE_SCRIPT under %s", (shell) => {
   let root: string;
   let dataDir: string;
-  const snapshot = (key: string, content: string) => {
+  const put = (key: string, content: string) => {
     mkdirSync(join(root, "bucket", "sessions"), { recursive: true });
     writeFileSync(join(root, "bucket", "sessions", key), content);
     appendFileSync(join(root, "keys"), `sessions/${key}\n`);
+  };
+  // What the backup Job writes: the snapshot, its manifest, and its SHA-256 last.
+  const snapshot = (key: string, content: string) => {
+    put(key, content);
+    put(`${key}.manifest`, "keys 0\nexpires 0\n");
+    put(`${key}.sha256`, createHash("sha256").update(content).digest("hex"));
   };
   const restore = (extraEnv: Record<string, string> = {}) =>
     spawnSync(shell, ["-c", REDIS_RESTORE_SCRIPT], {
@@ -830,18 +1003,26 @@ describe.each(["sh", "bash"])("REDIS_RESTORE_SCRIPT under %s", (shell) => {
     snapshot("20261123T000000Z.rdb", "REDIS0011 newest");
     snapshot("20261122T220000Z.rdb", "REDIS0011 oldest");
     // Sorts after every timestamp, but is not a snapshot.
-    snapshot("README.txt", "not a snapshot");
+    put("README.txt", "not a snapshot");
     const result = restore();
-    expect([result.status, result.stderr]).toEqual([0, ""]);
+    expect([result.status, result.stderr]).toEqual([
+      0,
+      "drkit: refusing sessions/README.txt: not a key the backup Job writes (<name>/YYYYMMDDTHHMMSSZ.rdb)\n",
+    ]);
     expect(readFileSync(join(dataDir, "appendonly.aof"), "utf8")).toBe("REDIS0011 newest");
     expect(existsSync(join(dataDir, ".drkit-restore.partial"))).toBe(false);
     expect(result.stdout.trim().split("\n").at(-1)).toBe(
-      `drkit: restored s3://backups/sessions/20261123T000000Z.rdb into ${dataDir}/appendonly.aof`,
+      `drkit: restored s3://backups/sessions/20261123T000000Z.rdb (SHA-256 checked) into ${dataDir}/appendonly.aof`,
     );
+    const get = (suffix: string) =>
+      `s3api get-object --bucket backups --key sessions/20261123T000000Z.rdb${suffix} --region eu-central-1 ${dataDir}/.drkit-restore.partial${suffix}`;
     expect(calls()).toEqual([
       "s3api list-objects-v2 --bucket backups --prefix sessions/ --region eu-central-1 --query Contents[].Key --output text",
-      `s3 cp s3://backups/sessions/20261123T000000Z.rdb ${dataDir}/.drkit-restore.partial --region eu-central-1`,
+      get(".sha256"),
+      get(".manifest"),
+      get(""),
     ]);
+    expect(readdirSync(dataDir).sort()).toEqual(["appendonly.aof", "lost+found"]);
   });
 
   it.each(["appendonly.aof", "appendonlydir", "dump.rdb"])(
@@ -874,7 +1055,7 @@ describe.each(["sh", "bash"])("REDIS_RESTORE_SCRIPT under %s", (shell) => {
   it("fails, rather than start empty, when the bucket cannot be listed", () => {
     snapshot("20261123T000000Z.rdb", "REDIS0011 newest");
     const result = restore({ FAKE_S3_DENY: "1" });
-    expect(result.status).toBe(254);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain("AccessDenied");
     expect(existsSync(join(dataDir, "appendonly.aof"))).toBe(false);
   });
