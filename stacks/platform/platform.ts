@@ -8,6 +8,8 @@ import {
   FAILOVER_MANIFEST_OUTPUT,
   FailoverManifest,
   FailoverRecordSpec,
+  NeonBackup,
+  NeonBackupArgs,
   NeonGeoReplica,
   NeonGeoReplicaArgs,
   NeonPlan,
@@ -37,6 +39,7 @@ import {
   shown,
   checkKnownKeys,
   validateDrRegionPairArgs,
+  validateNeonBackupArgs,
   validateNeonGeoReplicaArgs,
   validateObjectLockBucketArgs,
   validatePulumiStateBackendArgs,
@@ -84,12 +87,29 @@ export interface ServiceConfig {
     standbyServiceAccountName?: string;
   };
   /** Neon Postgres with a standby project in another Neon region */
-  neon?: { primaryRegionId: string; standbyRegionId: string; plan?: NeonPlan; database?: string };
+  neon?: {
+    primaryRegionId: string;
+    standbyRegionId: string;
+    plan?: NeonPlan;
+    database?: string;
+    /** off-platform backups and restore drills (NeonBackup), in the cluster outside the database's region */
+    backup?: NeonBackupConfig;
+  };
   /**
    * A DR health monitor per Velero, Redis and Neon part (PrometheusRules with thresholds derived from the
    * tier's target), when the kubeconfigs are set. `false` leaves the service unwatched. Default true.
    */
   monitor?: boolean;
+}
+
+/** A NeonBackup's settings (needs the kubeconfigs): the rest comes from the service and its database. */
+export interface NeonBackupConfig {
+  /** IAM OIDC provider ARN of the cluster that runs the jobs (its IRSA roles) */
+  oidcProviderArn: string;
+  schedule?: string;
+  drillSchedule?: string;
+  retentionDays?: number;
+  pushgatewayUrl?: string;
 }
 
 /** Where Pulumi state lives (`drkit-platform:stateBackend`): a PulumiStateBackend, judged as a service. */
@@ -136,8 +156,9 @@ const PART_KEYS = {
   dns: ["zoneId", "recordName", "primary", "secondary", "routing", "arc", "ttlSeconds"],
   velero: ["schedules"],
   redis: ["replicas", "backupCron", "standby", "backupServiceAccountName", "standbyServiceAccountName"],
-  neon: ["primaryRegionId", "standbyRegionId", "plan", "database"],
+  neon: ["primaryRegionId", "standbyRegionId", "plan", "database", "backup"],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
+const NEON_BACKUP_KEYS = ["oidcProviderArn", "schedule", "drillSchedule", "retentionDays", "pushgatewayUrl"];
 const PARTS = Object.keys(PART_KEYS);
 const KUBERNETES_PARTS = ["velero", "redis"];
 const ROUTINGS = ["failover", "failover-stack"];
@@ -301,6 +322,17 @@ function checkServiceShape(i: number, service: unknown, problems: ConfigProblems
     problems.text(`${at}.neon.standbyRegionId`, neon.standbyRegionId, false);
     problems.text(`${at}.neon.plan`, neon.plan);
     problems.text(`${at}.neon.database`, neon.database);
+    const backup = neon.backup;
+    if (
+      backup !== undefined &&
+      problems.object(`${at}.neon.backup`, backup, NEON_BACKUP_KEYS, "{ oidcProviderArn }")
+    ) {
+      problems.text(`${at}.neon.backup.oidcProviderArn`, backup.oidcProviderArn, false);
+      problems.text(`${at}.neon.backup.schedule`, backup.schedule);
+      problems.text(`${at}.neon.backup.drillSchedule`, backup.drillSchedule);
+      problems.number(`${at}.neon.backup.retentionDays`, backup.retentionDays);
+      problems.text(`${at}.neon.backup.pushgatewayUrl`, backup.pushgatewayUrl);
+    }
   }
   problems.boolean(`${at}.monitor`, service.monitor);
   return problems.list.length === before;
@@ -401,7 +433,8 @@ export function validatePlatformConfig(config: Readonly<Record<string, unknown>>
         `${key(`services[${i}]`)} (${shown(service.name)}) has none of \`bucket\`, \`dns\`, \`velero\`, \`redis\`, \`neon\`: nothing to deploy`,
       );
     }
-    if (KUBERNETES_PARTS.some((part) => service[part] !== undefined) && !kubeconfigs) {
+    const neonBackup = isPlainObject(service.neon) && service.neon.backup !== undefined;
+    if ((KUBERNETES_PARTS.some((part) => service[part] !== undefined) || neonBackup) && !kubeconfigs) {
       problems.add(
         `${key(`services[${i}]`)} (${shown(service.name)}) runs on Kubernetes: set ${key("primaryKubeconfig")} and ${key("secondaryKubeconfig")} with \`pulumi config set --secret\``,
       );
@@ -650,6 +683,7 @@ function componentsOf(
   }
   if (service.neon) {
     const name = `${service.name}-db`;
+    let primaryConnectionUri: pulumi.Output<string> | undefined;
     const args: NeonGeoReplicaArgs = given({
       service: service.name,
       tier: service.tier,
@@ -665,6 +699,7 @@ function componentsOf(
       validate: () => validateNeonGeoReplicaArgs(args),
       build: () => {
         const database = new NeonGeoReplica(name, args);
+        primaryConnectionUri = database.primaryConnectionUri;
         return {
           outputs: {
             databaseUri: database.primaryConnectionUri,
@@ -674,11 +709,64 @@ function componentsOf(
         };
       },
     });
+    if (service.neon.backup) parts.push(neonBackupPart(service, regions, () => primaryConnectionUri));
   }
   // Rules go to a cluster's Prometheus: without kubeconfigs there is none, and the posture model then
   // credits no Neon lag bound (it reports the standby unwatched).
   if (clusters && service.monitor !== false) parts.push(...monitorsOf(service, regions));
   return parts;
+}
+
+/** Where a connection URI goes before the database exists: what the validators see (never deployed). */
+const STAND_IN_CONNECTION_URI = "postgresql://stand-in:stand-in@stand-in.invalid/stand-in";
+
+/**
+ * NeonBackup of a service's database, in the cluster outside the database's region: the secondary when it
+ * is elsewhere (it outlives the primary region), else the primary. Built after the database, whose
+ * connection URI it reads.
+ */
+function neonBackupPart(
+  service: ServiceConfig,
+  regions: RegionPairSides,
+  connectionUri: () => pulumi.Output<string> | undefined,
+): ServicePart {
+  const neon = service.neon as NonNullable<ServiceConfig["neon"]>;
+  const backup = neon.backup as NeonBackupConfig;
+  const databaseRegion = neon.primaryRegionId.replace(/^aws-/, "");
+  const side = regions.secondary.region !== databaseRegion ? regions.secondary : regions.primary;
+  const name = `${service.name}-db-backup`;
+  const args: NeonBackupArgs = given({
+    service: service.name,
+    tier: service.tier,
+    connectionUri: STAND_IN_CONNECTION_URI,
+    database: neon.database,
+    sourceRegionId: neon.primaryRegionId,
+    region: side.region,
+    oidcProviderArn: backup.oidcProviderArn,
+    schedule: backup.schedule,
+    drillSchedule: backup.drillSchedule,
+    retentionDays: backup.retentionDays,
+    pushgatewayUrl: backup.pushgatewayUrl,
+  });
+  return {
+    key: "neon.backup",
+    component: "NeonBackup",
+    name,
+    validate: () => validateNeonBackupArgs(args),
+    build: () => {
+      const uri = connectionUri();
+      const cluster = side.kubernetesProvider;
+      // Validation refuses a backup without kubeconfigs, and the database is built first: neither can happen.
+      if (uri === undefined || cluster === undefined)
+        throw new Error(`NeonBackup "${name}" needs its database and the ${side.region} cluster first`);
+      const component = new NeonBackup(
+        name,
+        { ...args, connectionUri: uri },
+        { providers: [side.awsProvider, cluster] },
+      );
+      return { outputs: { databaseBackupBucket: component.bucketName } };
+    },
+  };
 }
 
 /**

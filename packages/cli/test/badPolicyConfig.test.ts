@@ -248,7 +248,7 @@ const schemaRows: Row[] = [
     "type: a number where an object goes",
     rpo({ estimates: 5 }),
     invalid(
-      "drkit-rpo-rto: `estimates` must be an object with dnsChangeSeconds, incidentDetectionSeconds, neonPitrRestoreSeconds, neonPromoteSeconds, operatorDecisionSeconds, podRescheduleSeconds, redisManualPromotionSeconds, redisReplicaLagSeconds, redisRestoreSeconds, redisSentinelFailoverSeconds, routingControlSwitchSeconds, s3ReplicaSwitchSeconds, s3VersionRestoreSeconds, veleroRestoreSeconds (got 5): omit it to use {}",
+      "drkit-rpo-rto: `estimates` must be an object with dnsChangeSeconds, incidentDetectionSeconds, neonLogicalRestoreSeconds, neonPitrRestoreSeconds, neonPromoteSeconds, operatorDecisionSeconds, podRescheduleSeconds, redisManualPromotionSeconds, redisReplicaLagSeconds, redisRestoreSeconds, redisSentinelFailoverSeconds, routingControlSwitchSeconds, s3ReplicaSwitchSeconds, s3VersionRestoreSeconds, veleroRestoreSeconds (got 5): omit it to use {}",
     ),
   ],
   [

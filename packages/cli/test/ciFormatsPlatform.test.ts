@@ -93,6 +93,19 @@ describe("SARIF", () => {
         "Pulumi.prod.yaml",
         urn("drkit:index:PulumiStateBackend$aws:iam/rolePolicy:RolePolicy", "iac-state-replication"),
       ],
+      // The orders database's NeonBackup: its job policies name the bucket's ARN, unknown in preview.
+      [
+        "drkit-aws-iam-policy-disallow-wildcard-actions",
+        "warning",
+        "Pulumi.prod.yaml",
+        urn("drkit:index:NeonBackup$aws:iam/policy:Policy", "orders-db-backup-backup"),
+      ],
+      [
+        "drkit-aws-iam-policy-disallow-wildcard-actions",
+        "warning",
+        "Pulumi.prod.yaml",
+        urn("drkit:index:NeonBackup$aws:iam/policy:Policy", "orders-db-backup-drill"),
+      ],
       [
         "drkit-aws-iam-policy-disallow-wildcard-actions",
         "warning",
@@ -140,7 +153,7 @@ describe("JUnit", () => {
     expect(suites).toEqual([
       ...result.pack.policies.map((p) =>
         p.name === "drkit-aws-iam-policy-disallow-wildcard-actions"
-          ? `policy ${p.name}: 7 tests, 0 failures, 0 errors, 0 skipped`
+          ? `policy ${p.name}: 9 tests, 0 failures, 0 errors, 0 skipped`
           : `policy ${p.name}: 1 tests, 0 failures, 0 errors, 0 skipped`,
       ),
       "posture orders (critical): 4 tests, 0 failures, 0 errors, 0 skipped",
@@ -162,14 +175,14 @@ describe("Markdown", () => {
     expect(lines.slice(0, 5)).toEqual([
       "## ⚠️ DR check passed: drkit-platform / prod",
       "",
-      "PASSED: no mandatory violation. (9 advisory)",
+      "PASSED: no mandatory violation. (11 advisory)",
       "",
       `Policy pack \`drkit-dr@v0.1.0\` · preview, offline (\`drkit check\`) · ${result.run.resources.length} resources`,
     ]);
     const rows = (first: string, count: number) =>
       lines.slice(lines.indexOf(first), lines.indexOf(first) + count);
-    expect(rows("| orders | critical | software | 5m / 0s | 1h / 50m | ✅ PolicyMet |", 24)).toEqual([
-      "| orders | critical | software | 5m / 0s | 1h / 50m | ✅ PolicyMet |",
+    expect(rows("| orders | critical | software | 5m / 5m | 1h / 50m | ✅ PolicyMet |", 24)).toEqual([
+      "| orders | critical | software | 5m / 5m | 1h / 50m | ✅ PolicyMet |",
       "| orders | critical | hardware | 5m / 0s | 1h / 2m | ✅ PolicyMet |",
       "| orders | critical | zone | 5m / 0s | 1h / 10m | ✅ PolicyMet |",
       "| orders | critical | region | 5m / 15m | 1h / 30m | ⚠️ Waived |",
@@ -270,6 +283,8 @@ it("GitHub annotations: a warning per advisory violation on Pulumi.prod.yaml, no
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/policy%3APolicy sessions-redis-backup-reader)::…",
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/rolePolicy%3ARolePolicy cluster-velero-replication)::…",
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/rolePolicy%3ARolePolicy iac-state-replication)::…",
+    "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/policy%3APolicy orders-db-backup-backup)::…",
+    "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/policy%3APolicy orders-db-backup-drill)::…",
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/rolePolicy%3ARolePolicy orders-data-replication)::…",
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/rolePolicy%3ARolePolicy documents-data-replication)::…",
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-aws-iam-policy-disallow-wildcard-actions (aws%3Aiam/rolePolicy%3ARolePolicy iac-state-records-replication)::…",
@@ -277,6 +292,6 @@ it("GitHub annotations: a warning per advisory violation on Pulumi.prod.yaml, no
     "::warning file=Pulumi.prod.yaml,line=1,title=drkit-stack-outputs-disallow-secrets (pulumi%3Apulumi%3AStack drkit-platform-prod)::…",
     "::notice file=Pulumi.prod.yaml,title=drkit%3A encrypted config::…",
     "::notice file=Pulumi.prod.yaml,title=drkit%3A encrypted config::…",
-    "PASSED: no mandatory violation. (9 advisory)",
+    "PASSED: no mandatory violation. (11 advisory)",
   ]);
 });

@@ -127,6 +127,16 @@ export const FACTS = {
     "Neon has no cross-region replica: a standby in another region is a second project fed by logical replication.",
     "Neon docs, high availability; Neon-to-Neon logical replication [N3][N5]",
   ),
+  neonProjectLoss: fact(
+    "neon-project-loss",
+    "A Neon project's history window (instant restore) is kept in the project itself: deleting the project, or losing the Neon account, loses it with the data. Neon points to pg_dump/pg_restore for business continuity and disaster recovery.",
+    "Neon docs, history window; backups & restore [N1][N8]",
+  ),
+  pgDumpSnapshot: fact(
+    "pg-dump-snapshot",
+    "pg_dump --snapshot dumps exactly the snapshot another session exported with pg_export_snapshot(); a REPEATABLE READ transaction that exported it reads the same rows. pg_restore --list reads an archive's table of contents without a server.",
+    "PostgreSQL docs, pg_dump; Snapshot Synchronization Functions; pg_restore [PG1]",
+  ),
   neonLogicalReplication: fact(
     "neon-logical-replication",
     "Logical replication is asynchronous; DDL and sequences do not replicate, and Neon drops inactive slots after about 40 h.",

@@ -48,6 +48,11 @@ export interface ActionEstimates {
   /** promoting the Neon standby (disable subscription, advance sequences, switch connection strings). @default 600 */
   readonly neonPromoteSeconds: number;
   /**
+   * restoring the newest off-platform pg_dump archive (NeonBackup) into a new Neon project and switching
+   * connection strings; a Postgres restore drill's measured time replaces it. @default 1800
+   */
+  readonly neonLogicalRestoreSeconds: number;
+  /**
    * promoting a Redis replica by hand when Sentinel cannot (its quorum did not survive): reach a surviving
    * sentinel, run `SENTINEL FAILOVER` (or `REPLICAOF NO ONE` on the chosen replica), check that clients
    * follow the new primary. A rehearsed runbook step of a few commands, so minutes, not the hour of a
@@ -127,6 +132,7 @@ export const DEFAULT_ESTIMATES: ActionEstimates = {
   redisReplicaLagSeconds: 1,
   neonPitrRestoreSeconds: 300,
   neonPromoteSeconds: 600,
+  neonLogicalRestoreSeconds: 1_800,
   redisManualPromotionSeconds: 300,
 };
 

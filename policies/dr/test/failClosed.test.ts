@@ -115,12 +115,17 @@ describe("the gate fails closed", () => {
       });
     const { violations, report } = await check(pack(), program, policy);
     expect(heads(violations)).toEqual([
+      // The project's own loss too: no NeonBackup here (packages/posture/test/neonBackup.test.ts).
+      [
+        "mandatory",
+        "orders (critical), software disruption (bad deploy, data corruption or accidental deletion): RPO no bound > target 5m; RTO no bound > target 1h.",
+      ],
       [
         "mandatory",
         "orders (critical), region disruption (loss of a whole region): RPO no bound > target 5m; RTO 30m ≤ target 1h.",
       ],
     ]);
-    expect(violations[0]![1]).toContain(
+    expect(violations[1]![1]).toContain(
       "  - Neon orders-db-primary (aws-eu-central-1): Standby orders-db-standby in aws-eu-west-2 is fed by logical replication, but no deployed alarm watches its lag (the component asks for one at 60 s, but no resource in the graph is annotated `drkit.dev/alarm-for: orders-db-primary`): replication can stall or lose its slot unnoticed, so nothing bounds the loss.",
     );
     expect(report.failed).toBe(true);
@@ -152,7 +157,7 @@ describe("the gate fails closed", () => {
       "  - Neon orders-ledger-primary (aws-eu-central-1): The history window is 3600 s.",
     ]);
     expect(software?.[1]).toContain(
-      "  - Neon orders-ledger-primary (aws-eu-central-1): The window (3600 s) is shorter than the time to notice a bad write (7200 s, estimate `incidentDetectionSeconds`): the restore point is gone before anyone asks for it, so nothing bounds the loss.",
+      "  - Neon orders-ledger-primary (aws-eu-central-1): The window (3600 s) is shorter than the time to notice a bad write (7200 s, estimate `incidentDetectionSeconds`): the restore point is gone before anyone asks for it; only an off-platform backup reaches further back.",
     );
   });
 });

@@ -66,6 +66,8 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       "FailoverManifest failover-manifest",
       "PulumiStateBackend iac-state",
       "ObjectLockBucket iac-state-records",
+      // Built after the database whose connection URI it reads.
+      "NeonBackup orders-db-backup",
     ]);
   });
 
@@ -100,6 +102,8 @@ describe("the reference platform (Pulumi.prod.yaml)", () => {
       ["iac-state-replica", "eu-central-1"],
       ["orders-data", "eu-west-1"],
       ["orders-data-replica", "eu-central-1"],
+      // The orders database's off-platform backups: outside its region (aws-eu-central-1).
+      ["orders-db-backup-backups", "eu-west-1"],
       // Redis backups go straight to the secondary region.
       ["sessions-redis-backups", "eu-central-1"],
     ]);
@@ -181,7 +185,7 @@ describe("the reference platform under the DR gate", () => {
         ),
     ).toEqual([]);
     expect(out).toContain(
-      "    Coverage: 47 of 138 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 91 stateless, not assessed.",
+      "    Coverage: 50 of 157 resources assessed; 0 hold data drkit cannot judge (NotAssessed); 107 stateless, not assessed.",
     );
   });
 
@@ -265,8 +269,17 @@ describe("the reference platform under the DR gate", () => {
       project: project.name,
       stack: "prod",
       config: prod.config,
-      // What Neon returns once the projects exist.
-      computedOutputs: { "neon:index/project:Project": ["connectionUri"] },
+      // What Neon returns once the projects exist: a connection URI (NeonBackup reads its parts).
+      newResource: (args) => ({
+        id: `${args.name}-id`,
+        state:
+          args.type === "neon:index/project:Project"
+            ? {
+                ...args.inputs,
+                connectionUri: `postgresql://owner:stand-in@${args.name}.neon.example/orders`,
+              }
+            : { ...args.inputs },
+      }),
     });
     const pack = await policyPackAt(packDir);
     const secretsPolicy = "drkit-stack-outputs-disallow-secrets";
@@ -553,6 +566,25 @@ describe("the platform config, validated whole before any resource is registered
         `${at(5, ".neon")} (NeonGeoReplica "search-db"): \`standbyRegionId\` must differ from \`primaryRegionId\` (both "aws-eu-central-1"): Neon has no cross-region replica, the standby must be elsewhere`,
       ],
     ],
+    [
+      "a database's off-platform backup has a schedule that is not a cron",
+      withSixth({
+        name: "search",
+        tier: "standard",
+        neon: {
+          primaryRegionId: "aws-eu-central-1",
+          standbyRegionId: "aws-us-east-2",
+          backup: {
+            oidcProviderArn:
+              "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            schedule: "hourly",
+          },
+        },
+      }),
+      [
+        `${at(5, ".neon.backup")} (NeonBackup "search-db-backup"): \`schedule\` is invalid cron expression "hourly": it has 1 field, not 5; expected 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 * * * *"), or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>`,
+      ],
+    ],
     // Kubeconfigs: never empty (the provider would use the ambient cluster), never one cluster twice.
     [
       "a kubeconfig is empty",
@@ -583,6 +615,8 @@ describe("the platform config, validated whole before any resource is registered
       { "drkit-platform:secondaryKubeconfig": undefined },
       [
         "`drkit-platform:secondaryKubeconfig` is not set, but `drkit-platform:primaryKubeconfig` is: give both clusters (one per region) or neither; set it with `pulumi config set --secret`",
+        // orders' database backup (NeonBackup) runs in a cluster too.
+        `${at(0)} ("orders") runs on Kubernetes: set \`drkit-platform:primaryKubeconfig\` and \`drkit-platform:secondaryKubeconfig\` with \`pulumi config set --secret\``,
         `${at(3)} ("cluster") runs on Kubernetes: set \`drkit-platform:primaryKubeconfig\` and \`drkit-platform:secondaryKubeconfig\` with \`pulumi config set --secret\``,
         `${at(4)} ("sessions") runs on Kubernetes: set \`drkit-platform:primaryKubeconfig\` and \`drkit-platform:secondaryKubeconfig\` with \`pulumi config set --secret\``,
       ],

@@ -394,19 +394,27 @@ export class NeonBackup extends pulumi.ComponentResource {
     const drillAccount = account("drill", drillRole);
 
     // The source's libpq parts, from the URI, in a Secret: the jobs read them as environment variables.
-    const uri = validatedInput("NeonBackup", name, args.connectionUri, connectionUriProblem).apply(
-      (value) => new URL(value),
-    );
+    // Checked when it resolves. A Neon project always has one once created; only a mock runtime's update,
+    // where Neon computes nothing, resolves none: the Secret then has no fields, and the job would fail loudly.
+    const uri = validatedInput<string | undefined>("NeonBackup", name, args.connectionUri, (value) =>
+      value === undefined ? undefined : connectionUriProblem(value),
+    ).apply((value) => (value === undefined ? undefined : new URL(value)));
     const secret = new Secret(
       `${name}-source`,
       {
         metadata: { name: `${name}-source`, namespace, labels },
-        stringData: {
-          host: uri.apply((u) => u.hostname),
-          port: uri.apply((u) => u.port || "5432"),
-          user: uri.apply((u) => decodeURIComponent(u.username)),
-          password: pulumi.secret(uri.apply((u) => decodeURIComponent(u.password))),
-        },
+        stringData: pulumi.secret(
+          uri.apply((u): Record<string, string> =>
+            u === undefined
+              ? {}
+              : {
+                  host: u.hostname,
+                  port: u.port || "5432",
+                  user: decodeURIComponent(u.username),
+                  password: decodeURIComponent(u.password),
+                },
+          ),
+        ),
       },
       { ...k8sOpts, dependsOn: [ns], additionalSecretOutputs: ["stringData", "data"] },
     );

@@ -52,7 +52,7 @@ describe("NeonBackup", () => {
       ["orders-pg-backup-backup", "0 * * * *", "Forbid"],
       ["orders-pg-backup-drill", "30 4 * * *", "Forbid"],
     ]);
-    const [backup, drill] = jobs;
+    const [backup, drill] = [jobs[0]!, jobs[1]!];
     expect(backup.metadata.annotations).toEqual({
       "drkit.dev/backup-of": "orders",
       "drkit.dev/backup-destination-region": "eu-west-1",
@@ -113,7 +113,7 @@ describe("NeonBackup", () => {
     );
     const jobs = cronJobs(run);
     expect(jobs.map((j) => j.spec.schedule)).toEqual(["0 * * * *", "30 4 1 * *"]);
-    expect(jobs[1].spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({
+    expect(jobs[1]!.spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({
       name: "PUSHGATEWAY_URL",
       value: "http://pushgateway.monitoring:9091",
     });

@@ -1,19 +1,29 @@
 // Neon Postgres: point-in-time restore inside the history window for software disruptions, Neon's own
-// multi-AZ storage for hardware and zone, and a logically replicated standby project for region.
+// multi-AZ storage for hardware and zone, and a logically replicated standby project for region. The loss
+// of the project itself (deleted, or the account compromised) is a software disruption too: the history
+// window and the standby go with it, and only an off-platform backup (NeonBackup's CronJob) bounds it.
 import type { GraphResource } from "../graph";
 import { GraphIndex, PropertyReader, ServiceGroup } from "../graphIndex";
 import type { ActionEstimates } from "../policy";
 import {
   ALARM_FOR_ANNOTATION,
   ALARM_THRESHOLD_ANNOTATION,
+  BACKUP_OF_ANNOTATION,
   METRIC_ALARM_TYPE,
   PROMETHEUS_RULE_TYPE,
 } from "../labels";
-import { Estimate, NO_TIME, term } from "../estimate";
-import { manualRecovery, Rule } from "./context";
+import { Estimate, NO_TIME, formatDuration, term } from "../estimate";
+import type { FactKey } from "../facts";
+import { restoreTerm } from "../measuredRestore";
+import { manualRecovery, Rule, RuleContext } from "./context";
+import { scheduleGapSeconds } from "./cronGap";
+import { bucketLimit, judgeRetention } from "./retention";
+import { BUCKET } from "./s3";
 
 export const NEON_PROJECT = "neon:index/project:Project";
 export const NEON_GEO_REPLICA = "drkit:index:NeonGeoReplica";
+export const NEON_BACKUP = "drkit:index:NeonBackup";
+const CRON_JOB = "kubernetes:batch/v1:CronJob";
 
 /** History window limits per plan, seconds (dr-facts [N1]). */
 export const NEON_PLAN_HISTORY_LIMIT_SECONDS = { free: 21_600, launch: 604_800, scale: 2_592_000 } as const;
@@ -120,10 +130,128 @@ function databasesOf(service: ServiceGroup): NeonDatabase[] {
   return databases;
 }
 
-export const neonRule: Rule = ({ index, service, policy }) =>
-  databasesOf(service).flatMap((database) => assessDatabase(index, policy.estimates, database));
+export const neonRule: Rule = (context) =>
+  databasesOf(context.service).flatMap((database) => assessDatabase(context, database));
 
-function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase): Estimate[] {
+/** What an off-platform backup bounds: the loss of everything Neon holds of the database. */
+interface BackupBound {
+  readonly rpoSeconds: number;
+  readonly lines: string[];
+  readonly facts: FactKey[];
+  readonly basis: string[];
+  readonly unknown: string[];
+}
+
+function annotationOf(resource: GraphResource, key: string): string | undefined {
+  const annotations = new PropertyReader(resource).get("metadata.annotations");
+  const value =
+    typeof annotations === "object" && annotations !== null && !Array.isArray(annotations)
+      ? annotations[key]
+      : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The best bound the deployed off-platform backups of `database` give: the CronJobs of the service's
+ * NeonBackup components annotated `drkit.dev/backup-of: <database>`, each credited with its cron's longest
+ * gap only through a bucket its inputs are computed from, whose lifecycle keeps a backup until a
+ * disruption is noticed. A NeonBackup without its CronJob in the graph, a job without a schedule or a
+ * bucket, bounds nothing (fail closed).
+ */
+function offPlatformBackup(
+  context: RuleContext,
+  database: string | undefined,
+  neonRegion: string | undefined,
+): BackupBound {
+  const { index, service, policy } = context;
+  const detection = policy.estimates.incidentDetectionSeconds;
+  const named = `database \`${database ?? "unknown"}\``;
+  const components = service.resources.filter(
+    (r) => r.type === NEON_BACKUP && new PropertyReader(r).string("database") === database,
+  );
+  const jobs = index
+    .ofType(CRON_JOB)
+    .filter(
+      (job) =>
+        database !== undefined &&
+        annotationOf(job, BACKUP_OF_ANNOTATION) === database &&
+        index.byUrn.get(job.parent ?? "")?.type === NEON_BACKUP &&
+        components.some((c) => c.urn === job.parent),
+    );
+  const none = (lines: string[], basis: string[] = [], unknown: string[] = []): BackupBound => ({
+    rpoSeconds: Infinity,
+    lines,
+    facts: ["neonProjectLoss"],
+    basis,
+    unknown,
+  });
+  if (jobs.length === 0)
+    return none(
+      components.length > 0
+        ? [
+            `NeonBackup ${components.map((c) => c.name).join(", ")} is declared for ${named}, but no backup CronJob of it is in the graph: a backup that is not deployed bounds nothing.`,
+          ]
+        : [
+            `No off-platform backup of ${named} is deployed (no CronJob of a NeonBackup annotated \`${BACKUP_OF_ANNOTATION}: ${database ?? "…"}\`): the project's loss loses the database, so nothing bounds it.`,
+          ],
+      components.map((c) => c.urn),
+    );
+  const bounds = jobs.map((job): BackupBound => {
+    const read = new PropertyReader(job);
+    const cron = read.string("spec.schedule");
+    if (cron === undefined)
+      return none(
+        [`The backup CronJob ${job.name} has no schedule: it takes no backups.`],
+        [job.urn],
+        read.unknown,
+      );
+    const buckets = [
+      ...new Map(
+        Object.keys(job.propertyDependencies)
+          .flatMap((key) => index.dependenciesOf(job, key, BUCKET))
+          .map((b) => [b.urn, b]),
+      ).values(),
+    ];
+    if (buckets.length === 0)
+      return none(
+        [
+          `No input of the backup CronJob ${job.name} is computed from a bucket in this stack: drkit cannot see where its archives go or how long they are kept, so they are not credited.`,
+        ],
+        [job.urn],
+        read.unknown,
+      );
+    const gap = scheduleGapSeconds(job, "spec.schedule", cron);
+    const perBucket = buckets.map((bucket): BackupBound => {
+      const bucketRegion = index.regionOf(bucket);
+      const kept = judgeRetention([bucketLimit(context, bucket)], gap, detection);
+      const where =
+        bucketRegion === undefined
+          ? "in an unknown region"
+          : neonRegion !== undefined && `aws-${bucketRegion}` === neonRegion
+            ? `in ${bucketRegion}, the database's own region (a region loss could take both; the project's loss cannot)`
+            : `in ${bucketRegion}, outside the database's region${neonRegion ? ` (${neonRegion})` : ""}`;
+      return {
+        rpoSeconds: kept.kept ? gap : Infinity,
+        lines: [
+          `The backup CronJob ${job.name} (NeonBackup) dumps ${named} with pg_dump from one exported snapshot, checks that the archive reads back and records its sha256 and per-table counts, on "${cron}": the longest gap is ${gap} s (${formatDuration(gap)}).`,
+          `Its archives go to bucket ${bucket.name} ${where} (an input of the CronJob is computed from it).`,
+          ...kept.lines,
+        ],
+        facts: ["neonProjectLoss", "pgDumpSnapshot", ...kept.facts],
+        basis: [job.urn, bucket.urn, ...kept.basis],
+        unknown: [...read.unknown, ...kept.unknown],
+      };
+    });
+    // A job that may write to several buckets is judged by the worst of them.
+    return perBucket.reduce((worst, b) => (b.rpoSeconds > worst.rpoSeconds ? b : worst));
+  });
+  // Any one credited backup suffices: the best bounds the loss.
+  return bounds.reduce((best, b) => (b.rpoSeconds < best.rpoSeconds ? b : best));
+}
+
+function assessDatabase(context: RuleContext, db: NeonDatabase): Estimate[] {
+  const { index } = context;
+  const e: ActionEstimates = context.policy.estimates;
   const { primary, standby, component } = db;
   const c = component ? new PropertyReader(component) : undefined;
   const plan = c?.string("plan");
@@ -152,26 +280,44 @@ function assessDatabase(index: GraphIndex, e: ActionEstimates, db: NeonDatabase)
     );
   }
   const caughtInTime = window >= e.incidentDetectionSeconds;
+  const database = c?.string("database") ?? read.string("branch.databaseName");
+  const backup = offPlatformBackup(context, database, primaryRegion);
   lines.push(
     caughtInTime
       ? `A bad write noticed within ${window} s is undone by restoring to just before it: RPO 0 s.`
-      : `The window (${window} s) is shorter than the time to notice a bad write (${e.incidentDetectionSeconds} s, estimate \`incidentDetectionSeconds\`): the restore point is gone before anyone asks for it, so nothing bounds the loss.`,
+      : `The window (${window} s) is shorter than the time to notice a bad write (${e.incidentDetectionSeconds} s, estimate \`incidentDetectionSeconds\`): the restore point is gone before anyone asks for it; only an off-platform backup reaches further back.`,
+    "The loss of the Neon project itself (deleted, or the Neon account compromised) is counted as a software disruption: its history window goes with it, and so may the standby project, in the same account.",
+    ...backup.lines,
+  );
+  // The worst case bounds the disruption: a bad write (PITR, or the backup beyond the window) and the
+  // project's loss (the backup).
+  const historyRpo = caughtInTime ? 0 : backup.rpoSeconds;
+  const softwareRpo = Math.max(historyRpo, backup.rpoSeconds);
+  lines.push(
+    Number.isFinite(softwareRpo)
+      ? `Software RPO = ${softwareRpo} s, the worst of: a bad write ${historyRpo} s (${caughtInTime ? "point-in-time restore" : "the backup gap"}); the project's loss ${backup.rpoSeconds} s (the backup gap).`
+      : "Nothing bounds the worst case: no RPO.",
   );
   estimates.push({
     component: name,
     subject,
-    basis,
+    basis: [...basis, ...backup.basis],
     disruption: "software",
-    rpoSeconds: caughtInTime ? 0 : Infinity,
-    rto: caughtInTime
+    rpoSeconds: softwareRpo,
+    // Recovering from the project's loss restores the archive into a new project: the slowest case.
+    rto: Number.isFinite(softwareRpo)
       ? manualRecovery(
           e,
-          term(e.neonPitrRestoreSeconds, "point-in-time restore, estimate `neonPitrRestoreSeconds`"),
+          restoreTerm(
+            "postgres",
+            e.neonLogicalRestoreSeconds,
+            "restore the newest pg_dump archive into a new Neon project and switch connection strings, estimate `neonLogicalRestoreSeconds`",
+          ),
         )
       : Infinity,
     lines,
-    facts: ["neonPitr"],
-    unknown: [...read.unknown, ...(c?.unknown ?? [])],
+    facts: ["neonPitr", ...backup.facts.filter((f) => f !== "neonPitr")],
+    unknown: [...read.unknown, ...(c?.unknown ?? []), ...backup.unknown],
   });
   for (const [disruption, seconds, what] of [
     ["hardware", 120, "a node failure: 1–2 min"],
