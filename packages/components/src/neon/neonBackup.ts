@@ -260,6 +260,11 @@ export class NeonBackup extends pulumi.ComponentResource {
 
   constructor(name: string, args: NeonBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = validateNeonBackupArgs(args);
+    // The namespace defaults to the component's name, which must then be one too.
+    if (args.namespace === undefined && !(DNS_LABEL.test(name) && name.length <= NAMESPACE_MAX))
+      problems.push(
+        `the component's name ${shown(name)} is the jobs' namespace when \`namespace\` is not given, so it must be a DNS label of at most ${NAMESPACE_MAX} characters: rename it or pass \`namespace\``,
+      );
     if (problems.length > 0) throw new InvalidArgsError("NeonBackup", name, problems);
     super(NeonBackup.__pulumiType, name, {}, opts);
     const kubernetes = this.getProvider("kubernetes:core/v1:Namespace") as KubernetesProvider | undefined;

@@ -124,6 +124,12 @@ describe("NeonBackup", () => {
     });
   });
 
+  it("refuses a component name that cannot be the jobs' namespace, before registering anything", () => {
+    expect(() => new NeonBackup("Orders_Backup", args())).toThrow(
+      /the component's name "Orders_Backup" is the jobs' namespace when `namespace` is not given/,
+    );
+  });
+
   it("refuses to run without the cluster's Kubernetes provider", async () => {
     await expect(runProgram(program({}, false), base)).rejects.toThrow(/no Kubernetes provider/);
   });
