@@ -10,6 +10,7 @@ const crdDir = path.resolve(__dirname, "../vendor/schemas/crds");
 const files: Record<string, string> = {
   "velero.io/v1/Schedule": "velero.io_schedules.yaml",
   "velero.io/v1/BackupStorageLocation": "velero.io_backupstoragelocations.yaml",
+  "velero.io/v1/Restore": "velero.io_restores.yaml",
   "redis.redis.opstreelabs.in/v1beta2/RedisReplication": "redis.redis.opstreelabs.in_redisreplications.yaml",
   "redis.redis.opstreelabs.in/v1beta2/RedisSentinel": "redis.redis.opstreelabs.in_redissentinels.yaml",
   "monitoring.coreos.com/v1/PrometheusRule": "monitoring.coreos.com_prometheusrules.yaml",

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { CronJob } from "@pulumi/kubernetes/batch/v1";
+import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "@pulumi/kubernetes/rbac/v1";
 // The release module alone: the helm/v3 index also loads Chart and its YAML machinery (about 40 ms).
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
@@ -14,6 +17,7 @@ import {
   checkBoolean,
   checkKnownFields,
   checkPlain,
+  checkWholeNumber,
   isComputed,
   isPlainObject,
   ownEntry,
@@ -31,8 +35,13 @@ import {
   hasDnsLabelCharacters,
   iamRoleArnProblem,
   isDnsLabel,
+  pinnedImageProblem,
   s3BucketNameProblem,
 } from "./validation";
+import { checkDrill, drillSchedule } from "./drills";
+import { VELERO_DRILL_SCRIPT } from "./scripts/veleroDrill";
+
+export { VELERO_DRILL_SCRIPT } from "./scripts/veleroDrill";
 import { s3ReplicationRole } from "../aws/replicationRole";
 import { backupBucket } from "./backupBucket";
 import { IRSA_ROLE_ANNOTATION } from "./irsa";
@@ -82,6 +91,85 @@ export interface VeleroScheduleSpec {
   readonly useOwnerReferencesInBackup?: boolean;
 }
 
+/**
+ * A scheduled restore drill, in the secondary cluster: a Velero `Restore` of the newest `Completed` backup of
+ * one schedule, one namespace of it mapped into a scratch namespace (`drkit-drill-<name>`), no
+ * cluster-scoped resources; waited for, checked (phase, errors, every item restored), measured, and
+ * cleaned up. The newest backup of the schedule must itself be `Completed` with no errors, or the drill
+ * fails (a `PartiallyFailed` backup is not a backup you can restore whole). The record (`DrillResult`) goes
+ * to `recordsBucket` under `drills/<service>/velero/`, never to Velero's bucket (Velero marks a location
+ * holding unknown top-level folders unavailable).
+ */
+export interface VeleroDrill {
+  /** 5-field cron. @default - by tier: critical daily, important weekly, standard monthly (03:30 UTC) */
+  readonly schedule?: string;
+  /** Which of `schedules` (its `name`) to restore from. @default - the first */
+  readonly backupSchedule?: string;
+  /** The namespace in the backups to restore (into the scratch namespace); one the schedule backs up. */
+  readonly namespace: string;
+  /** Bucket the drill records go to, e.g. the Object Lock records bucket; not Velero's. */
+  readonly recordsBucket: pulumi.Input<string>;
+  /** Region of `recordsBucket`. */
+  readonly recordsBucketRegion: string;
+  /** Pushgateway base URL the drill pushes its metrics to (job `drkit-drill`). @default - nothing pushed */
+  readonly pushgatewayUrl?: string;
+  /**
+   * IAM role the drill's service account assumes (IRSA), allowed `s3:PutObject` on the records.
+   * @default - no annotation: give the pod credentials another way
+   */
+  readonly serviceAccountRoleArn?: pulumi.Input<string>;
+  /** Longest wait for the Restore to finish, 60–86400 seconds. @default 3600 */
+  readonly timeoutSeconds?: number;
+  /** Image with kubectl, jq, curl and the AWS CLI, pinned. @default "alpine/k8s:1.33.4" */
+  readonly image?: string;
+}
+
+/** The drill's defaults. */
+export const VELERO_DRILL_DEFAULTS = { timeoutSeconds: 3600, image: "alpine/k8s:1.33.4" } as const;
+const DRILL_FIELDS: readonly (keyof VeleroDrill)[] = [
+  "schedule",
+  "backupSchedule",
+  "namespace",
+  "recordsBucket",
+  "recordsBucketRegion",
+  "pushgatewayUrl",
+  "serviceAccountRoleArn",
+  "timeoutSeconds",
+  "image",
+];
+
+/** The scratch namespace a VeleroSchedule's drill restores into. */
+export function veleroDrillNamespace(name: string): string {
+  return `drkit-drill-${name}`;
+}
+
+/**
+ * The `Restore` the drill creates (its script sets `metadata.name` and `spec.backupName` at run time): the one
+ * namespace, mapped to the scratch namespace, no cluster-scoped resources, and nothing existing overwritten.
+ */
+export function veleroDrillRestore(
+  name: string,
+  veleroNamespace: string,
+  drillNamespace: string,
+  labels: Record<string, string>,
+) {
+  return {
+    apiVersion: "velero.io/v1",
+    kind: "Restore",
+    metadata: { name: `${name}-drill`, namespace: veleroNamespace, labels },
+    spec: {
+      backupName: "",
+      includedNamespaces: [drillNamespace],
+      namespaceMapping: { [drillNamespace]: veleroDrillNamespace(name) },
+      // Cluster-scoped objects of the backup (CRDs, ClusterRoles, PVs of other namespaces) would change the
+      // secondary cluster itself: a drill restores namespaced objects only.
+      includeClusterResources: false,
+      restorePVs: true,
+      existingResourcePolicy: "none",
+    },
+  };
+}
+
 /** A bucket Velero already uses. */
 export interface ExistingVeleroBucket {
   readonly name: pulumi.Input<string>;
@@ -121,6 +209,12 @@ export interface VeleroScheduleArgs extends ServiceIdentity {
   readonly restoreLocationInSecondary?: boolean;
   /** Keep the buckets in AWS when removed from the stack. @default true */
   readonly retainOnDelete?: boolean;
+  /**
+   * Restore drills in the secondary cluster (see `VeleroDrill`). Off unless given: it needs a records bucket
+   * and restores real data (volumes included) into the secondary cluster.
+   * @default - no drill
+   */
+  readonly drill?: VeleroDrill;
 }
 
 const ARGS_FIELDS: readonly (keyof VeleroScheduleArgs)[] = [
@@ -134,6 +228,7 @@ const ARGS_FIELDS: readonly (keyof VeleroScheduleArgs)[] = [
   "schedules",
   "restoreLocationInSecondary",
   "retainOnDelete",
+  "drill",
 ];
 const SCHEDULE_FIELDS: readonly (keyof VeleroScheduleSpec)[] = [
   "name",
@@ -232,6 +327,8 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
     else validateSchedules(args.schedules, name, problems);
   }
 
+  validateDrill(args, restoreInSecondary, problems);
+
   if (name !== undefined) {
     if (!hasDnsLabelCharacters(name))
       problems.add(
@@ -265,6 +362,12 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
               },
             ]
           : []),
+        ...(args.drill !== undefined
+          ? [
+              { pattern: "<name>-drill", what: "the restore drill's CronJob", max: 52 },
+              { pattern: "drkit-drill-<name>", what: "the restore drill's scratch namespace", max: 63 },
+            ]
+          : []),
         ...(ownBuckets
           ? [
               { pattern: "<name>-backups-", random: 7, what: "the S3 bucket", max: 63 },
@@ -277,6 +380,66 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
     );
   }
   return [...problems.list];
+}
+
+function validateDrill(
+  args: Record<string, unknown>,
+  restoreInSecondary: boolean,
+  problems: ArgsProblems,
+): void {
+  const drill = checkDrill("drill", args.drill, args.tier, DRILL_FIELDS, problems);
+  if (!drill) return;
+  problems.check(
+    restoreInSecondary,
+    "`drill` runs in the secondary cluster and restores through its read-only location: it needs `restoreLocationInSecondary` (drop `restoreLocationInSecondary: false`, or the drill)",
+  );
+  const schedules = Array.isArray(args.schedules) ? args.schedules.filter(isPlainObject) : [];
+  let schedule: Record<string, unknown> | undefined = schedules[0];
+  if (drill.backupSchedule !== undefined) {
+    schedule = schedules.find((s) => s.name === drill.backupSchedule);
+    problems.check(
+      schedule !== undefined,
+      `\`drill.backupSchedule\` must name one of \`schedules\` (${schedules.map((s) => shown(s.name)).join(", ")}) (got ${shown(drill.backupSchedule)})`,
+    );
+  }
+  if (!isDnsLabel(drill.namespace))
+    problems.add(
+      `\`drill.namespace\` must be the namespace to restore, a DNS label such as "shop" (got ${shown(drill.namespace)})`,
+    );
+  else if (schedule) {
+    const included = Array.isArray(schedule.includedNamespaces) ? schedule.includedNamespaces : undefined;
+    const excluded = Array.isArray(schedule.excludedNamespaces) ? schedule.excludedNamespaces : [];
+    problems.check(
+      (included === undefined || included.includes(drill.namespace)) && !excluded.includes(drill.namespace),
+      `\`drill.namespace\` "${drill.namespace}" is not backed up by schedule ${shown(schedule.name)}: pick a namespace it includes`,
+    );
+  }
+  if (drill.recordsBucket === undefined)
+    problems.add(
+      "`drill.recordsBucket` is required: the bucket the drill records go to (not Velero's own, which Velero would mark unavailable)",
+    );
+  else if (!isComputed(drill.recordsBucket)) {
+    const problem = s3BucketNameProblem("drill.recordsBucket", drill.recordsBucket);
+    if (problem) problems.add(problem);
+  }
+  problems.check(
+    isAwsRegion(drill.recordsBucketRegion),
+    `\`drill.recordsBucketRegion\` must be the records bucket's AWS region code such as "eu-central-1" (got ${shown(drill.recordsBucketRegion)})`,
+  );
+  if (drill.serviceAccountRoleArn !== undefined && !isComputed(drill.serviceAccountRoleArn)) {
+    const problem = iamRoleArnProblem("drill.serviceAccountRoleArn", drill.serviceAccountRoleArn);
+    if (problem) problems.add(problem);
+  }
+  checkWholeNumber(
+    "drill.timeoutSeconds",
+    drill.timeoutSeconds,
+    { min: 60, max: 86_400, unit: "seconds", omitted: String(VELERO_DRILL_DEFAULTS.timeoutSeconds) },
+    problems,
+  );
+  if (drill.image !== undefined) {
+    const problem = pinnedImageProblem("drill.image", drill.image, VELERO_DRILL_DEFAULTS.image);
+    if (problem) problems.add(problem);
+  }
 }
 
 function validateSchedules(schedules: readonly unknown[], name: string | undefined, problems: ArgsProblems) {
@@ -545,6 +708,12 @@ export class VeleroSchedule extends pulumi.ComponentResource {
         },
         { parent: this, provider: secondaryCluster, dependsOn: secondaryVelero ? [secondaryVelero] : [] },
       );
+      if (args.drill)
+        veleroDrill(this, name, args, args.drill, namespace, {
+          region: secondary.region,
+          provider: secondaryCluster,
+          dependsOn: secondaryVelero ? [secondaryVelero] : [],
+        });
     }
 
     this.registerOutputs({
@@ -558,4 +727,139 @@ export class VeleroSchedule extends pulumi.ComponentResource {
       secondaryRegion: secondary.region,
     });
   }
+}
+
+/**
+ * The drill's CronJob in the secondary cluster and its least privilege: in the Velero namespace it may
+ * create, read and delete Restores and read (get, list: it must find the newest) Backups; cluster-wide, it
+ * may only read and delete the one scratch namespace. It cannot create namespaces (Velero, restoring,
+ * creates the scratch one), read any Secret, or touch other objects, in the scratch namespace or elsewhere.
+ */
+function veleroDrill(
+  parent: pulumi.Resource,
+  name: string,
+  args: VeleroScheduleArgs,
+  drill: VeleroDrill,
+  namespace: string,
+  cluster: { region: string; provider: KubernetesProvider; dependsOn: pulumi.Resource[] },
+): CronJob {
+  const labels = serviceLabels(args, cluster.region);
+  const opts = { parent, provider: cluster.provider, dependsOn: cluster.dependsOn };
+  const account = `${name}-drill`;
+  const scratch = veleroDrillNamespace(name);
+  const backupSchedule = drill.backupSchedule ?? (args.schedules[0] as VeleroScheduleSpec).name;
+  const roleArn =
+    drill.serviceAccountRoleArn === undefined
+      ? undefined
+      : validatedInput("VeleroSchedule", name, drill.serviceAccountRoleArn, (value) =>
+          iamRoleArnProblem("drill.serviceAccountRoleArn", value),
+        );
+  const recordsBucket = validatedInput("VeleroSchedule", name, drill.recordsBucket, (value) =>
+    s3BucketNameProblem("drill.recordsBucket", value),
+  );
+  const serviceAccount = new ServiceAccount(
+    `${name}-drill`,
+    {
+      metadata: {
+        name: account,
+        namespace,
+        labels,
+        ...(roleArn ? { annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } } : {}),
+      },
+    },
+    opts,
+  );
+  const subject = [{ kind: "ServiceAccount", name: account, namespace }];
+  const role = new Role(
+    `${name}-drill`,
+    {
+      metadata: { name: account, namespace, labels },
+      rules: [
+        { apiGroups: ["velero.io"], resources: ["restores"], verbs: ["create", "get", "delete"] },
+        { apiGroups: ["velero.io"], resources: ["backups"], verbs: ["get", "list"] },
+      ],
+    },
+    opts,
+  );
+  const binding = new RoleBinding(
+    `${name}-drill`,
+    {
+      metadata: { name: account, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
+      subjects: subject,
+    },
+    { ...opts, dependsOn: [role, serviceAccount] },
+  );
+  const scratchRole = new ClusterRole(
+    `${name}-drill-scratch`,
+    {
+      metadata: { name: `${account}-scratch`, labels },
+      rules: [
+        { apiGroups: [""], resources: ["namespaces"], resourceNames: [scratch], verbs: ["get", "delete"] },
+      ],
+    },
+    opts,
+  );
+  const scratchBinding = new ClusterRoleBinding(
+    `${name}-drill-scratch`,
+    {
+      metadata: { name: `${account}-scratch`, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${account}-scratch` },
+      subjects: subject,
+    },
+    { ...opts, dependsOn: [scratchRole, serviceAccount] },
+  );
+  const timeoutSeconds = drill.timeoutSeconds ?? VELERO_DRILL_DEFAULTS.timeoutSeconds;
+  return new CronJob(
+    `${name}-drill`,
+    {
+      metadata: { name: `${name}-drill`, namespace, labels },
+      spec: {
+        schedule: drillSchedule(drill.schedule, args.tier) as string,
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            // One attempt a run: a failed drill's record is its result.
+            backoffLimit: 0,
+            activeDeadlineSeconds: timeoutSeconds + 900,
+            template: {
+              metadata: { labels },
+              spec: {
+                restartPolicy: "Never",
+                serviceAccountName: account,
+                containers: [
+                  {
+                    name: "drill",
+                    image: drill.image ?? VELERO_DRILL_DEFAULTS.image,
+                    command: ["sh", "-c", VELERO_DRILL_SCRIPT],
+                    env: [
+                      { name: "VELERO_NAMESPACE", value: namespace },
+                      { name: "SCHEDULE", value: `${name}-${backupSchedule}` },
+                      { name: "DRILL_NAMESPACE", value: drill.namespace },
+                      { name: "SCRATCH_NAMESPACE", value: scratch },
+                      {
+                        name: "RESTORE_TEMPLATE",
+                        value: JSON.stringify(veleroDrillRestore(name, namespace, drill.namespace, labels)),
+                      },
+                      { name: "TIMEOUT_SECONDS", value: String(timeoutSeconds) },
+                      { name: "RECORDS_BUCKET", value: recordsBucket },
+                      { name: "RECORDS_BUCKET_REGION", value: drill.recordsBucketRegion },
+                      { name: "SERVICE", value: args.service },
+                      { name: "TIER", value: args.tier },
+                      ...(drill.pushgatewayUrl
+                        ? [{ name: "PUSHGATEWAY_URL", value: drill.pushgatewayUrl }]
+                        : []),
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+    { ...opts, dependsOn: [...cluster.dependsOn, binding, scratchBinding] },
+  );
 }
