@@ -1,8 +1,9 @@
 // The exact scripts NeonBackup's CronJobs run: the backup (dump, integrity check, upload) and the restore
 // drill (fetch, verify, restore, compare, report), against two real PostgreSQL servers (the source checks
 // passwords; the other is the drill's scratch server) and the real AWS CLI (Debian's, v2). S3 is
-// test/support/fakeS3.ts, a loopback stand-in, because this machine has no cloud access; the Pushgateway is
-// a loopback listener that keeps what was pushed. No password may ever appear in a command line.
+// test/support/fakeS3.ts, a loopback stand-in, because this machine has no cloud access. The Pushgateway is a
+// loopback listener that keeps what was pushed (to assert the exact text), and once the real one (Debian's
+// prometheus-pushgateway), which refuses a malformed push. No password may ever appear in a command line.
 import { execFile, execFileSync, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -31,6 +32,7 @@ import {
 import { query, startServer, TestServer } from "../../../../test/support/postgres";
 import { sampleArgv } from "../../../../test/support/argv";
 import { FakeS3, startFakeS3 } from "../../../../test/support/fakeS3";
+import { freePort, startProcess, TestProcess } from "../../../../test/support/monitoring";
 
 const AWS_CLI = "/usr/bin/aws";
 const password = randomBytes(24).toString("hex");
@@ -40,6 +42,7 @@ let scratch: TestServer;
 let s3: FakeS3;
 let pushgateway: http.Server;
 let pushgatewayUrl: string;
+let realPushgateway: TestProcess;
 const pushed: { path: string; body: string }[] = [];
 let tmp: string;
 
@@ -48,7 +51,16 @@ beforeAll(async () => {
     if (process.env.CI === "true") throw new Error(`${AWS_CLI} is missing: run test/support/awscli.sh`);
     execFileSync("bash", [path.join(__dirname, "../../../../test/support/awscli.sh")]);
   }
-  [source, scratch] = await Promise.all([startServer({}, { password }), startServer()]);
+  const pushgatewayPort = await freePort();
+  [source, scratch, realPushgateway] = await Promise.all([
+    startServer({}, { password }),
+    startServer(),
+    startProcess(
+      "prometheus-pushgateway",
+      [`--web.listen-address=127.0.0.1:${pushgatewayPort}`],
+      pushgatewayPort,
+    ),
+  ]);
   query(
     source.uri,
     `CREATE SCHEMA billing;
@@ -76,6 +88,7 @@ beforeAll(async () => {
 afterAll(async () => {
   source?.stop();
   scratch?.stop();
+  await realPushgateway?.stop();
   await s3?.close();
   await new Promise((resolve) => pushgateway?.close(resolve));
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -246,7 +259,7 @@ test("the drill restores the newest backup into a scratch database, matches ever
   expect(drillPush.body).toMatch(new RegExp(`^${EXERCISE_LAST_SUCCESS_METRIC} \\d+$`, "m"));
 });
 
-test("a manifest whose checksum differs from the restored rows fails the drill, which still records and pushes it", async () => {
+test("a manifest whose checksum differs from the restored rows fails the drill, which still records and pushes it (to a real Pushgateway)", async () => {
   const key = `${PREFIX}${stamp}.manifest.json`;
   const versions = s3.buckets.get("backups")!.keys.get(key)!;
   const original = versions[versions.length - 1]!.body;
@@ -255,14 +268,18 @@ test("a manifest whose checksum differs from the restored rows fails the drill, 
   orders.checksum = String(BigInt(orders.checksum) + 1n);
   versions[versions.length - 1]!.body = Buffer.from(JSON.stringify(manifest));
   try {
-    const { record, reportCode, output } = await drill(pushgatewayUrl);
+    const { record, reportCode, output } = await drill(`http://127.0.0.1:${realPushgateway.port}`);
     expect(reportCode).toBe(1);
     expect(output).toContain("drill: FAILED");
     expect(record.ok).toBe(false);
     expect(record.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["checksum:public.orders"]);
     expect(record.error).toMatch(/differs from the manifest/);
-    expect(pushed.at(-1)!.body).toContain(`${DRILL_SUCCESS_METRIC} 0\n`);
-    expect(pushed.at(-1)!.body).not.toContain(EXERCISE_LAST_SUCCESS_METRIC);
+    // The Pushgateway accepted the push (curl -f fails the step otherwise) and serves the series, labelled.
+    const served = await (await fetch(`http://127.0.0.1:${realPushgateway.port}/metrics`)).text();
+    const labels = 'drkit_drill_kind="postgres",drkit_service="orders",instance="",job="drkit-drill"';
+    expect(served).toContain(`${DRILL_SUCCESS_METRIC}{${labels}} 0\n`);
+    expect(served).toContain(`${DRILL_RESTORE_SECONDS_METRIC}{${labels}} ${record.restoreSeconds}\n`);
+    expect(served).not.toContain(EXERCISE_LAST_SUCCESS_METRIC);
   } finally {
     versions[versions.length - 1]!.body = original;
   }
