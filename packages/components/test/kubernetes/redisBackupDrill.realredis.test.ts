@@ -381,6 +381,13 @@ describe("the restore drill", () => {
       ["sample", true],
     ]);
     expect(record!.checks[2]).toMatchObject({ expected: "32 to 33 (1 with a TTL)", actual: "33" });
+    const sampled = body(`${newest}.manifest`)
+      .toString()
+      .match(/^sample /gm)!.length;
+    expect(record!.checks[3]).toMatchObject({
+      expected: `${sampled} keys with their recorded types`,
+      actual: `${sampled} found`,
+    });
     expect(pushes).toHaveLength(1);
     expect(pushes[0]!.url).toBe("/metrics/job/drkit-drill/drkit_service/sessions/drkit_drill_kind/redis");
     for (const metric of [
