@@ -34,6 +34,8 @@ import {
   REDIS_DEFAULTS,
   validateDrHealthMonitorArgs,
   VeleroScheduleSpec,
+  VeleroDrill,
+  RedisDrill,
   checkBoolean,
   isPlainObject,
   shown,
@@ -74,7 +76,11 @@ export interface ServiceConfig {
     ttlSeconds?: number;
   };
   /** Velero backups of the primary cluster, restorable in the secondary one (needs kubeconfigs) */
-  velero?: { schedules: VeleroScheduleSpec[] };
+  velero?: {
+    schedules: VeleroScheduleSpec[];
+    /** a restore drill in the secondary cluster (VeleroSchedule's `drill`, checked by the component) */
+    drill?: VeleroDrill;
+  };
   /** Redis spread over zones with backups to the secondary region (needs kubeconfigs) */
   redis?: {
     replicas?: number;
@@ -85,6 +91,8 @@ export interface ServiceConfig {
     backupServiceAccountName?: string;
     /** service account of the standby pods (IRSA: read access to the backup bucket) */
     standbyServiceAccountName?: string;
+    /** restore drills of the snapshots (RedisCrossZone's `drill`, checked by the component) */
+    drill?: RedisDrill;
   };
   /** Neon Postgres with a standby project in another Neon region */
   neon?: {
@@ -154,8 +162,15 @@ const SERVICE_KEYS = ["name", "tier", "bucket", "dns", "velero", "redis", "neon"
 const PART_KEYS = {
   bucket: ["retentionDays", "retentionMode", "replicateDeleteMarkers"],
   dns: ["zoneId", "recordName", "primary", "secondary", "routing", "arc", "ttlSeconds"],
-  velero: ["schedules"],
-  redis: ["replicas", "backupCron", "standby", "backupServiceAccountName", "standbyServiceAccountName"],
+  velero: ["schedules", "drill"],
+  redis: [
+    "replicas",
+    "backupCron",
+    "standby",
+    "backupServiceAccountName",
+    "standbyServiceAccountName",
+    "drill",
+  ],
   neon: ["primaryRegionId", "standbyRegionId", "plan", "database", "backup"],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 const NEON_BACKUP_KEYS = ["oidcProviderArn", "schedule", "drillSchedule", "retentionDays", "pushgatewayUrl"];
@@ -654,7 +669,11 @@ function componentsOf(
   }
   if (service.velero) {
     const name = `${service.name}-velero`;
-    const args: VeleroScheduleArgs = { ...identity, schedules: service.velero.schedules };
+    const args: VeleroScheduleArgs = given({
+      ...identity,
+      schedules: service.velero.schedules,
+      drill: service.velero.drill,
+    });
     parts.push({
       key: "velero",
       component: "VeleroSchedule",
@@ -672,6 +691,7 @@ function componentsOf(
       backup: given({ cron: redis.backupCron, serviceAccountName: redis.backupServiceAccountName }),
       standby: redis.standby,
       standbyServiceAccountName: redis.standbyServiceAccountName,
+      drill: redis.drill,
     });
     parts.push({
       key: "redis",

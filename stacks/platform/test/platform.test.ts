@@ -354,6 +354,63 @@ describe("validatePlatformConfig", () => {
     expect(backupJob.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe("redis-backup");
   });
 
+  it("passes a service's `drill` to RedisCrossZone and VeleroSchedule, which check it", async () => {
+    const withDrills = (redisDrill: object) =>
+      (JSON.parse(prod.config["drkit-platform:services"]!) as { redis?: object; velero?: object }[]).map(
+        (s) => ({
+          ...s,
+          ...(s.redis ? { redis: { ...s.redis, drill: redisDrill } } : {}),
+          ...(s.velero
+            ? {
+                velero: {
+                  ...s.velero,
+                  drill: {
+                    namespace: "shop",
+                    recordsBucket: "platform-dr-records",
+                    recordsBucketRegion: "eu-central-1",
+                  },
+                },
+              }
+            : {}),
+        }),
+      );
+    const config = (services: object[]) => ({
+      ...prod.config,
+      "drkit-platform:services": JSON.stringify(services),
+    });
+    const drilled = await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: config(withDrills({ pushgatewayUrl: "http://pushgateway.monitoring:9091" })),
+      preview: true,
+    });
+    const undrilled = await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: prod.config,
+      preview: true,
+    });
+    const before = new Set(undrilled.ofType("kubernetes:batch/v1:CronJob").map((r) => r.name));
+    expect(
+      drilled
+        .ofType("kubernetes:batch/v1:CronJob")
+        .filter((r) => !before.has(r.name))
+        .map((r) => [r.name, drilled.providerOf(r)?.name]),
+    ).toEqual([
+      ["cluster-velero-drill", "dr-secondary"],
+      ["sessions-redis-drill", "dr-primary"],
+    ]);
+    const refused = await runProgram(platform, {
+      project: project.name,
+      stack: "prod",
+      config: config(withDrills({ loadTimeoutSeconds: 1 })),
+      preview: true,
+    }).catch((err: unknown) => String(err));
+    expect(refused).toContain(
+      "`drill.loadTimeoutSeconds` must be a whole number of seconds from 10 to 86400 (got 1); omit it to use 600",
+    );
+  });
+
   it("fails when a Kubernetes service has no kubeconfigs", () => {
     expect(
       validatePlatformConfig({
