@@ -31,6 +31,7 @@ import {
 } from "@drkit/posture";
 import { query, startServer, TestServer } from "../../../../test/support/postgres";
 import { sampleArgv } from "../../../../test/support/argv";
+import { parseDrillRecord } from "../../../cli/src/drills/record";
 import { FakeS3, startFakeS3 } from "../../../../test/support/fakeS3";
 import { freePort, startProcess, TestProcess } from "../../../../test/support/monitoring";
 
@@ -166,6 +167,9 @@ async function drill(pushgatewayUrl?: string) {
     ...(pushgatewayUrl ? { PUSHGATEWAY_URL: pushgatewayUrl } : {}),
   });
   const record = JSON.parse(fs.readFileSync(path.join(work, "drill.record.json"), "utf8")) as DrillResult;
+  // What the bucket holds is a record `drkit drills report` accepts, passed or failed, at its contract key.
+  const key = drillResultKey(record);
+  expect(parseDrillRecord(objectText("records", key), key)).toEqual({ valid: true, result: record });
   return { record, reportCode: reported.code, output: fetched.output + restored.output + reported.output };
 }
 
