@@ -183,4 +183,24 @@ describe("Neon software disruptions with an off-platform backup (NeonBackup)", (
       "Neon orders-db-primary (aws-eu-central-1): Its archives go to bucket orders-pg-backup-backups in eu-central-1, the database's own region (a region loss could take both; the project's loss cannot) (an input of the CronJob is computed from it).",
     );
   });
+
+  it("takes a Postgres drill's measured restore time in place of `neonLogicalRestoreSeconds`", () => {
+    const evidence = "s3://orders-pg-backup-backups/drills/orders/postgres/2026-11-22T04:30:00.000Z.json";
+    const a = software(platform(), {
+      measuredRestores: [
+        {
+          service: "orders",
+          kind: "postgres",
+          restoreSeconds: 420,
+          measuredAt: "2026-11-22T04:30:00Z",
+          evidence,
+        },
+      ],
+    });
+    // detection 300 + decision 900 + the measured 420.
+    expect(summary(a)).toEqual([300, 1_620, "PolicyMet"]);
+    expect(a.derivation.find((line) => line.includes("RTO = "))).toContain(
+      `action 420 s (restore the newest pg_dump archive into a new Neon project and switch connection strings, estimate \`neonLogicalRestoreSeconds\`, measured by the drill of 2026-11-22 (evidence ${evidence}))`,
+    );
+  });
 });
