@@ -27,6 +27,7 @@ import { DRILL_RESULT_SCHEMA, drillResultKey, type DrillResult } from "@drkit/po
 import * as scripts from "@drkit/components";
 import { DrRegionPair, RedisCrossZone } from "@drkit/components";
 import { startFakeS3, type FakeS3 } from "../../../../test/support/fakeS3";
+import { parseDrillRecord } from "../../../cli/src/drills/record";
 
 const PASSWORD = "pw-from-the-secret-0123456789";
 const support = resolve(__dirname, "../../../../test/support");
@@ -201,19 +202,22 @@ async function backup() {
   return runStep(containers.upload);
 }
 
-async function drill() {
+async function drill(overrides: Record<string, string> = {}) {
   rmSync(join(root, "drill"), { recursive: true, force: true });
   mkdirSync(join(root, "drill"));
   for (const step of [containers.fetch, containers.check]) {
-    const result = await runStep(step);
+    const result = await runStep(step, overrides);
     // Every step but the last exits 0 on a failed drill, so that its record is still written.
     expect([step.name, result.status, result.stderr]).toEqual([step.name, 0, expect.any(String)]);
   }
-  const report = await runStep(containers.report);
+  const report = await runStep(containers.report, overrides);
   const started = readFileSync(join(root, "drill", "started-at"), "utf8").trim();
   const key = drillResultKey({ service: "sessions", kind: "redis", startedAt: started });
   const versions = s3.buckets.get(bucketName)!.keys.get(key);
-  const record = versions ? (JSON.parse(versions.at(-1)!.body.toString()) as DrillResult) : undefined;
+  const text = versions?.at(-1)!.body.toString();
+  const record = text === undefined ? undefined : (JSON.parse(text) as DrillResult);
+  // Every record written is one `drkit drills report` accepts, passed or failed.
+  if (text !== undefined) expect(parseDrillRecord(text, key)).toEqual({ valid: true, result: record });
   return { report, record };
 }
 
@@ -422,6 +426,15 @@ describe("the restore drill", () => {
     });
     expect(pushes[0]!.body).toMatch(/^drkit_restore_drill_success 0$/m);
     expect(pushes[0]!.body).not.toContain("drkit_restore_drill_last_success_timestamp_seconds");
+  });
+
+  it("fails without a record when there is no snapshot to trust, and says so in its metrics", async () => {
+    pushes.length = 0;
+    const { report, record } = await drill({ NAME: "nothing-here" });
+    expect(report.status).toBe(1);
+    expect(report.stderr).toContain("no trusted snapshot under s3://");
+    expect(record).toBeUndefined();
+    expect(pushes[0]!.body).toMatch(/^drkit_restore_drill_success 0$/m);
   });
 
   it("refuses a snapshot whose SHA-256 does not match, and never loads it", async () => {

@@ -22,6 +22,7 @@ import {
 } from "@drkit/components";
 import { crdProblems } from "../../../../test/support/crds";
 import { startFakeS3, type FakeS3 } from "../../../../test/support/fakeS3";
+import { parseDrillRecord } from "../../../cli/src/drills/record";
 
 const support = resolve(__dirname, "../../../../test/support");
 const base = {
@@ -299,6 +300,9 @@ describe("the Velero drill's script", () => {
       k.startsWith("drills/cluster/velero/"),
     );
     const [key, versions] = records.at(-1) ?? [];
+    const text = versions?.at(-1)!.body.toString();
+    // Every record written is one `drkit drills report` accepts, passed or failed.
+    if (text !== undefined) expect(parseDrillRecord(text, key!)).toMatchObject({ valid: true });
     s3.buckets.get("platform-dr-records")!.keys.clear();
     const kubectl = existsSync(join(state, "kubectl.log"))
       ? readFileSync(join(state, "kubectl.log"), "utf8").trim().split("\n")
@@ -439,6 +443,21 @@ describe("the Velero drill's script", () => {
       "the scratch namespace drkit-drill-cluster exists (an earlier drill's cleanup has not finished): not restoring into it",
     );
     expect(kubectl.some((l) => l.startsWith("create") || l.startsWith("delete"))).toBe(false);
+  });
+
+  it("fails without a record when the schedule has no Completed backup to restore, and says so in its metrics", async () => {
+    given(
+      [backupItem("cluster-hourly-20261124030000", "2026-11-24T03:00:00Z", "PartiallyFailed", 3)],
+      [done],
+    );
+    const { result, record, kubectl } = await drill();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "drkit: drill failed: schedule cluster-hourly has no Completed backup to restore",
+    );
+    expect(record).toBeUndefined();
+    expect(kubectl.some((l) => l.startsWith("create"))).toBe(false);
+    expect(pushes[0]!.body).toMatch(/^drkit_restore_drill_success 0$/m);
   });
 
   it("is clean under shellcheck (sh)", () => {

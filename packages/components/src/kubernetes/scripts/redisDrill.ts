@@ -119,7 +119,7 @@ const gauge = (metric: string, value: string) => `# TYPE ${metric} gauge\\n${met
 
 /**
  * Step 3 (`uploaderImage`): writes the drill record (`DrillResult`, at `drillResultKey`) to
- * `s3://$RECORDS_BUCKET`, pushes the drill's metrics to `$PUSHGATEWAY_URL` when given, and fails the Job
+ * `s3://$RECORDS_BUCKET` (when a snapshot was chosen: a record names the backup it restored), pushes the drill's metrics to `$PUSHGATEWAY_URL` when given, and fails the Job
  * when the drill failed.
  */
 export const REDIS_DRILL_REPORT_SCRIPT = String.raw`set -eu
@@ -150,8 +150,12 @@ done < "$WORK/checks"
   printf '}\n'
 } > "$WORK/result.json"
 record="@PREFIX@$SERVICE/redis/$started_at.json"
-aws s3 cp "$WORK/result.json" "s3://$RECORDS_BUCKET/$record" --region "$BUCKET_REGION" --only-show-errors
-echo "drkit: drill record s3://$RECORDS_BUCKET/$record: ok=$ok, restore $seconds s"
+# A record names the backup it restored: with none chosen (none listed, none trusted) there is nothing to
+# record, and the failure shows in the Job's status and the pushed metrics instead.
+if [ -n "$key" ]; then
+  aws s3 cp "$WORK/result.json" "s3://$RECORDS_BUCKET/$record" --region "$BUCKET_REGION" --only-show-errors
+  echo "drkit: drill record s3://$RECORDS_BUCKET/$record: ok=$ok, restore $seconds s"
+fi
 if [ -n "${"$"}{PUSHGATEWAY_URL:-}" ]; then
   now=$(date +%s)
   {

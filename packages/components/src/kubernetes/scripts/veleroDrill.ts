@@ -24,7 +24,8 @@ const gauge = (metric: string) => `# TYPE ${metric} gauge\\n${metric} %s\\n`;
  * `Completed` backup is restored as `$RESTORE_TEMPLATE` says (`$DRILL_NAMESPACE` into the scratch namespace
  * `$SCRATCH_NAMESPACE`, no cluster-scoped resources), waited for up to `$TIMEOUT_SECONDS`, and checked: phase
  * `Completed`, no errors, every item restored, the scratch namespace present. The Restore and the scratch
- * namespace are deleted on every exit. The record goes to `s3://$RECORDS_BUCKET`, the metrics to
+ * namespace are deleted on every exit. The record goes to `s3://$RECORDS_BUCKET` (when a backup was chosen:
+ * a record names the backup it restored), the metrics to
  * `$PUSHGATEWAY_URL` when given; the Job fails when the drill did.
  *
  * Restore time is measured with /proc/uptime from the Restore's creation to its verified completion.
@@ -132,8 +133,12 @@ done < "$work/checks"
   printf '}\n'
 } > "$work/result.json"
 record="@PREFIX@$SERVICE/velero/$started_at.json"
-aws s3 cp "$work/result.json" "s3://$RECORDS_BUCKET/$record" --region "$RECORDS_BUCKET_REGION" --only-show-errors
-echo "drkit: drill record s3://$RECORDS_BUCKET/$record: ok=$ok, restore $seconds s"
+# A record names the backup it restored: with none chosen there is nothing to record, and the failure shows
+# in the Job's status and the pushed metrics instead.
+if [ -n "$backup" ]; then
+  aws s3 cp "$work/result.json" "s3://$RECORDS_BUCKET/$record" --region "$RECORDS_BUCKET_REGION" --only-show-errors
+  echo "drkit: drill record s3://$RECORDS_BUCKET/$record: ok=$ok, restore $seconds s"
+fi
 if [ -n "${"$"}{PUSHGATEWAY_URL:-}" ]; then
   now=$(date +%s)
   {
