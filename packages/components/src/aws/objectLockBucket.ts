@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import * as kms from "@pulumi/aws/kms";
 import type * as iam from "@pulumi/aws/iam";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import type * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { checkRegionPair, type RegionPair } from "../common/regions";
 import { regionSidesOf } from "../drRegionPair";
@@ -24,6 +24,7 @@ import {
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 import { alarmTopicProblem, checkBucketNamePrefix } from "./awsNames";
+import { replicationAlarms } from "./replicationAlarms";
 
 /** How Object Lock retains object versions. */
 export const RetentionMode = {
@@ -433,46 +434,22 @@ export class ObjectLockBucket extends pulumi.ComponentResource {
     );
 
     // Replication metrics are published in the source bucket's region.
-    const dimensions = {
-      SourceBucket: source.bucket.bucket,
-      DestinationBucket: destination.bucket.bucket,
-      RuleId: ruleId,
-    };
-    const actions = alarmTopicArn === undefined ? [] : [alarmTopicArn];
-    const alarm = (suffix: string, metricName: string, statistic: string, threshold: number, what: string) =>
-      new cloudwatch.MetricAlarm(
-        `${name}-${suffix}`,
-        {
-          alarmDescription: `drkit ${args.service}: ${what}`,
-          namespace: "AWS/S3",
-          metricName,
-          dimensions,
-          statistic,
-          period: 300,
-          evaluationPeriods: 1,
-          threshold,
-          comparisonOperator: "GreaterThanThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: actions,
-          okActions: actions,
-          tags,
-        },
-        { parent: this, provider: primary.awsProvider },
-      );
-    this.latencyAlarm = alarm(
-      "replication-latency",
-      "ReplicationLatency",
-      "Maximum",
-      latencyThreshold,
-      `objects of ${name} take longer than ${latencyThreshold} s to reach the replica`,
-    );
-    this.failedReplicationAlarm = alarm(
-      "replication-failed",
-      "OperationsFailedReplication",
-      "Sum",
-      0,
-      `objects of ${name} failed to replicate`,
-    );
+    const alarms = replicationAlarms(name, {
+      dimensions: {
+        SourceBucket: source.bucket.bucket,
+        DestinationBucket: destination.bucket.bucket,
+        RuleId: ruleId,
+      },
+      latencyThresholdSeconds: latencyThreshold,
+      latencyDescription: `drkit ${args.service}: objects of ${name} take longer than ${latencyThreshold} s to reach the replica`,
+      failedDescription: `drkit ${args.service}: objects of ${name} failed to replicate`,
+      alarmTopicArn,
+      tags,
+      provider: primary.awsProvider,
+      parent: this,
+    });
+    this.latencyAlarm = alarms.latency;
+    this.failedReplicationAlarm = alarms.failed;
 
     this.registerOutputs({
       service: args.service,

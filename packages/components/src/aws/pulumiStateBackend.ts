@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import * as kms from "@pulumi/aws/kms";
 import type * as iam from "@pulumi/aws/iam";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { checkRegionPair, type RegionPair } from "../common/regions";
 import { regionSidesOf } from "../drRegionPair";
@@ -23,6 +22,7 @@ import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 import { ObjectLockBucket, REPLICATION_ACTIONS } from "./objectLockBucket";
 import { alarmTopicProblem, checkBucketNamePrefix } from "./awsNames";
+import { replicationAlarms } from "./replicationAlarms";
 
 export interface PulumiStateBackendArgs extends ServiceIdentity {
   /**
@@ -546,46 +546,19 @@ export class PulumiStateBackend extends pulumi.ComponentResource {
       alarmTopicArn: pulumi.Input<string> | undefined;
     },
   ): void {
-    const { provider, tags, alarmTopicArn } = watched;
-    const dimensions = {
-      SourceBucket: watched.source.bucket.bucket,
-      DestinationBucket: watched.destination.bucket.bucket,
-      RuleId: watched.ruleId,
-    };
-    const actions = alarmTopicArn === undefined ? [] : [alarmTopicArn];
-    const alarm = (suffix: string, metricName: string, statistic: string, threshold: number, what: string) =>
-      new cloudwatch.MetricAlarm(
-        `${name}-${suffix}`,
-        {
-          alarmDescription: `drkit: ${what}`,
-          namespace: "AWS/S3",
-          metricName,
-          dimensions,
-          statistic,
-          period: 300,
-          evaluationPeriods: 1,
-          threshold,
-          comparisonOperator: "GreaterThanThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: actions,
-          okActions: actions,
-          tags,
-        },
-        { parent: this, provider },
-      );
-    alarm(
-      "replication-latency",
-      "ReplicationLatency",
-      "Maximum",
-      900,
-      `Pulumi state in ${name} takes longer than 900 s to reach the replica`,
-    );
-    alarm(
-      "replication-failed",
-      "OperationsFailedReplication",
-      "Sum",
-      0,
-      `Pulumi state in ${name} failed to replicate`,
-    );
+    replicationAlarms(name, {
+      dimensions: {
+        SourceBucket: watched.source.bucket.bucket,
+        DestinationBucket: watched.destination.bucket.bucket,
+        RuleId: watched.ruleId,
+      },
+      latencyThresholdSeconds: 900,
+      latencyDescription: `drkit: Pulumi state in ${name} takes longer than 900 s to reach the replica`,
+      failedDescription: `drkit: Pulumi state in ${name} failed to replicate`,
+      alarmTopicArn: watched.alarmTopicArn,
+      tags: watched.tags,
+      provider: watched.provider,
+      parent: this,
+    });
   }
 }
