@@ -38,10 +38,12 @@ import {
   pinnedImageProblem,
   s3BucketNameProblem,
 } from "./validation";
-import { checkDrill, drillSchedule } from "./drills";
+import { checkDrill, checkPushgatewayUrl, drillSchedule } from "./drills";
 import { VELERO_DRILL_SCRIPT } from "./scripts/veleroDrill";
+import { VELERO_CHECK_SCRIPT } from "./scripts/veleroCheck";
 
 export { VELERO_DRILL_SCRIPT } from "./scripts/veleroDrill";
+export { VELERO_CHECK_SCRIPT } from "./scripts/veleroCheck";
 import { s3ReplicationRole } from "../aws/replicationRole";
 import { backupBucket } from "./backupBucket";
 import { IRSA_ROLE_ANNOTATION } from "./irsa";
@@ -170,6 +172,43 @@ export function veleroDrillRestore(
   };
 }
 
+/**
+ * A check of every backup, soon after it finishes: one CronJob per schedule in the primary cluster's Velero
+ * namespace, every `intervalMinutes`, judging each backup of its schedule that finished in the last two
+ * intervals (a late or missed run leaves no backup unchecked): `Completed` with `status.errors` 0 passes;
+ * `PartiallyFailed`, `Failed`, `FailedValidation` fail the Job, as does a backup still in flight
+ * `inProgressLimitMinutes` after its creation. A passing run that checked a backup pushes
+ * `drkit_backup_last_verified_timestamp_seconds` (job `drkit-backup`) when `pushgatewayUrl` is given.
+ */
+export interface VeleroBackupCheck {
+  /** How often the check runs: 5, 10, 15, 20, 30 or 60 minutes (it divides the hour). @default 15 */
+  readonly intervalMinutes?: number;
+  /** How long a backup may stay in flight before the check fails it, 10–1440 minutes. @default 240 */
+  readonly inProgressLimitMinutes?: number;
+  /** Pushgateway base URL the verified gauge is pushed to (job `drkit-backup`). @default - nothing pushed */
+  readonly pushgatewayUrl?: string;
+  /** Image with kubectl, jq and curl, pinned. @default "alpine/k8s:1.33.4" (the drill's) */
+  readonly image?: string;
+}
+
+/** The backup check's defaults. */
+export const VELERO_BACKUP_CHECK_DEFAULTS = { intervalMinutes: 15, inProgressLimitMinutes: 240 } as const;
+const BACKUP_CHECK_FIELDS: readonly (keyof VeleroBackupCheck)[] = [
+  "intervalMinutes",
+  "inProgressLimitMinutes",
+  "pushgatewayUrl",
+  "image",
+];
+/** Intervals that divide the hour, so `*\/N` runs evenly (cron restarts `*\/N` at each hour). */
+const BACKUP_CHECK_INTERVALS = [5, 10, 15, 20, 30, 60] as const;
+/** Kubernetes CronJob names are at most 52 characters (it appends 11 to name its Jobs). */
+const CRONJOB_NAME_MAX = 52;
+
+/** The cron a backup check runs on. */
+export function veleroBackupCheckCron(intervalMinutes: number): string {
+  return intervalMinutes === 60 ? "0 * * * *" : `*/${intervalMinutes} * * * *`;
+}
+
 /** A bucket Velero already uses. */
 export interface ExistingVeleroBucket {
   readonly name: pulumi.Input<string>;
@@ -215,6 +254,11 @@ export interface VeleroScheduleArgs extends ServiceIdentity {
    * @default - no drill
    */
   readonly drill?: VeleroDrill;
+  /**
+   * A check of each backup soon after it finishes, in the primary cluster (see `VeleroBackupCheck`).
+   * @default - backups are judged only by the drill, the newest at each drill run
+   */
+  readonly backupCheck?: VeleroBackupCheck;
 }
 
 const ARGS_FIELDS: readonly (keyof VeleroScheduleArgs)[] = [
@@ -229,6 +273,7 @@ const ARGS_FIELDS: readonly (keyof VeleroScheduleArgs)[] = [
   "restoreLocationInSecondary",
   "retainOnDelete",
   "drill",
+  "backupCheck",
 ];
 const SCHEDULE_FIELDS: readonly (keyof VeleroScheduleSpec)[] = [
   "name",
@@ -328,6 +373,7 @@ export function validateVeleroScheduleArgs(args: unknown, name?: string): string
   }
 
   validateDrill(args, restoreInSecondary, problems);
+  validateBackupCheck(args, name, problems);
 
   if (name !== undefined) {
     if (!hasDnsLabelCharacters(name))
@@ -439,6 +485,57 @@ function validateDrill(
   if (drill.image !== undefined) {
     const problem = pinnedImageProblem("drill.image", drill.image, VELERO_DRILL_DEFAULTS.image);
     if (problem) problems.add(problem);
+  }
+}
+
+function validateBackupCheck(
+  args: Record<string, unknown>,
+  name: string | undefined,
+  problems: ArgsProblems,
+): void {
+  const check = args.backupCheck;
+  if (
+    !checkPlain("backupCheck", check, problems) ||
+    !checkObject(
+      "backupCheck",
+      check,
+      '{ intervalMinutes: 15, pushgatewayUrl: "http://…:9091" }',
+      problems,
+    ) ||
+    check === undefined
+  )
+    return;
+  checkKnownFields("backupCheck", check, BACKUP_CHECK_FIELDS, problems);
+  problems.check(
+    check.intervalMinutes === undefined ||
+      (BACKUP_CHECK_INTERVALS as readonly unknown[]).includes(check.intervalMinutes),
+    `\`backupCheck.intervalMinutes\` must be one of ${BACKUP_CHECK_INTERVALS.join(", ")} (it must divide the hour for the check to run evenly) (got ${shown(check.intervalMinutes)}); omit it to use ${VELERO_BACKUP_CHECK_DEFAULTS.intervalMinutes}`,
+  );
+  checkWholeNumber(
+    "backupCheck.inProgressLimitMinutes",
+    check.inProgressLimitMinutes,
+    {
+      min: 10,
+      max: 1440,
+      unit: "minutes",
+      omitted: String(VELERO_BACKUP_CHECK_DEFAULTS.inProgressLimitMinutes),
+    },
+    problems,
+  );
+  if (check.pushgatewayUrl !== undefined)
+    checkPushgatewayUrl("backupCheck.pushgatewayUrl", check.pushgatewayUrl, problems);
+  if (check.image !== undefined) {
+    const problem = pinnedImageProblem("backupCheck.image", check.image, VELERO_DRILL_DEFAULTS.image);
+    if (problem) problems.add(problem);
+  }
+  if (name === undefined || !Array.isArray(args.schedules)) return;
+  for (const [i, s] of args.schedules.entries()) {
+    if (!isPlainObject(s) || typeof s.name !== "string") continue;
+    const cronJob = `${name}-${s.name}-check`;
+    problems.check(
+      cronJob.length <= CRONJOB_NAME_MAX,
+      `\`schedules[${i}].name\` "${s.name}" makes the backup check's CronJob "${cronJob}" ${cronJob.length} characters long, over the ${CRONJOB_NAME_MAX} Kubernetes allows: shorten the schedule's or the component's name`,
+    );
   }
 }
 
@@ -716,6 +813,13 @@ export class VeleroSchedule extends pulumi.ComponentResource {
         });
     }
 
+    if (args.backupCheck)
+      veleroBackupCheck(this, name, args, args.backupCheck, namespace, {
+        region: primary.region,
+        provider: primaryCluster,
+        dependsOn: primaryVelero ? [primaryVelero] : [],
+      });
+
     this.registerOutputs({
       service: args.service,
       tier: args.tier,
@@ -861,5 +965,94 @@ function veleroDrill(
       },
     },
     { ...opts, dependsOn: [...cluster.dependsOn, binding, scratchBinding] },
+  );
+}
+
+/**
+ * The backup check's CronJobs (one per schedule) in the primary cluster and their least privilege: `get` and
+ * `list` Backups in the Velero namespace, nothing else.
+ */
+function veleroBackupCheck(
+  parent: pulumi.Resource,
+  name: string,
+  args: VeleroScheduleArgs,
+  check: VeleroBackupCheck,
+  namespace: string,
+  cluster: { region: string; provider: KubernetesProvider; dependsOn: pulumi.Resource[] },
+): CronJob[] {
+  const labels = serviceLabels(args, cluster.region);
+  const opts = { parent, provider: cluster.provider, dependsOn: cluster.dependsOn };
+  const account = `${name}-backup-check`;
+  const serviceAccount = new ServiceAccount(
+    account,
+    { metadata: { name: account, namespace, labels } },
+    opts,
+  );
+  const role = new Role(
+    account,
+    {
+      metadata: { name: account, namespace, labels },
+      rules: [{ apiGroups: ["velero.io"], resources: ["backups"], verbs: ["get", "list"] }],
+    },
+    opts,
+  );
+  const binding = new RoleBinding(
+    account,
+    {
+      metadata: { name: account, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
+      subjects: [{ kind: "ServiceAccount", name: account, namespace }],
+    },
+    { ...opts, dependsOn: [role, serviceAccount] },
+  );
+  const interval = check.intervalMinutes ?? VELERO_BACKUP_CHECK_DEFAULTS.intervalMinutes;
+  const inProgressLimit = check.inProgressLimitMinutes ?? VELERO_BACKUP_CHECK_DEFAULTS.inProgressLimitMinutes;
+  return args.schedules.map(
+    (schedule) =>
+      new CronJob(
+        `${name}-${schedule.name}-check`,
+        {
+          metadata: { name: `${name}-${schedule.name}-check`, namespace, labels },
+          spec: {
+            schedule: veleroBackupCheckCron(interval),
+            concurrencyPolicy: "Forbid",
+            successfulJobsHistoryLimit: 3,
+            failedJobsHistoryLimit: 3,
+            jobTemplate: {
+              spec: {
+                // One attempt a run: a failed check is the alert, not something to retry away.
+                backoffLimit: 0,
+                activeDeadlineSeconds: 300,
+                template: {
+                  metadata: { labels },
+                  spec: {
+                    restartPolicy: "Never",
+                    serviceAccountName: account,
+                    containers: [
+                      {
+                        name: "check",
+                        image: check.image ?? VELERO_DRILL_DEFAULTS.image,
+                        command: ["sh", "-c", VELERO_CHECK_SCRIPT],
+                        env: [
+                          { name: "VELERO_NAMESPACE", value: namespace },
+                          { name: "SCHEDULE", value: `${name}-${schedule.name}` },
+                          // Two intervals: a run that starts late or is skipped leaves no backup unchecked.
+                          { name: "LOOKBACK_SECONDS", value: String(2 * interval * 60) },
+                          { name: "IN_PROGRESS_LIMIT_SECONDS", value: String(inProgressLimit * 60) },
+                          { name: "SERVICE", value: args.service },
+                          ...(check.pushgatewayUrl
+                            ? [{ name: "PUSHGATEWAY_URL", value: check.pushgatewayUrl }]
+                            : []),
+                        ],
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+        { ...opts, dependsOn: [...cluster.dependsOn, binding] },
+      ),
   );
 }

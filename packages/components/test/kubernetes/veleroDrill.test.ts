@@ -12,9 +12,15 @@ import type { AddressInfo } from "node:net";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DRILL_RESULT_SCHEMA, type DrillResult } from "@drkit/posture";
+import {
+  BACKUP_PUSH_JOB,
+  BACKUP_VERIFIED_METRIC,
+  DRILL_RESULT_SCHEMA,
+  type DrillResult,
+} from "@drkit/posture";
 import {
   DrRegionPair,
+  VELERO_CHECK_SCRIPT,
   VELERO_DRILL_SCRIPT,
   VeleroSchedule,
   type VeleroScheduleArgs,
@@ -465,6 +471,270 @@ describe("the Velero drill's script", () => {
     if (found.error) throw new Error("shellcheck is not installed: run test/support/shellcheck.sh");
     const lint = spawnSync("shellcheck", ["--shell=sh", "--format=gcc", "-"], {
       input: VELERO_DRILL_SCRIPT,
+      encoding: "utf8",
+    });
+    expect(lint.stdout.split("\n").filter((l) => l !== "")).toEqual([]);
+  });
+});
+
+// ---- the per-backup check ----
+
+const CHECK = { intervalMinutes: 15, pushgatewayUrl: "http://pushgateway.monitoring:9091" };
+interface CheckContainer extends DrillContainer {
+  name: string;
+}
+function checkJob(run: ProgramRun, name: string) {
+  return props(named(run, "kubernetes:batch/v1:CronJob", name)) as unknown as {
+    spec: {
+      schedule: string;
+      jobTemplate: { spec: { backoffLimit: number; template: { spec: { containers: CheckContainer[] } } } };
+    };
+  };
+}
+
+describe("VeleroSchedule's per-backup check, as registered", () => {
+  const twoSchedules = {
+    schedules: [
+      { name: "hourly", cron: "0 * * * *", includedNamespaces: ["shop", "payments"] },
+      { name: "daily", cron: "0 2 * * *" },
+    ],
+    drill: undefined,
+  };
+
+  it("is off unless `backupCheck` is given", async () => {
+    const run = await runProgram(program({ drill: undefined }), base);
+    expect(run.ofType("kubernetes:rbac.authorization.k8s.io/v1:Role")).toEqual([]);
+  });
+
+  it("runs one CronJob per schedule in the primary cluster's Velero namespace, every interval, with the drill's image", async () => {
+    const run = await runProgram(program({ ...twoSchedules, backupCheck: CHECK }), base);
+    for (const schedule of ["hourly", "daily"]) {
+      const cronJob = named(run, "kubernetes:batch/v1:CronJob", `cluster-${schedule}-check`);
+      expect(run.providerOf(cronJob)?.name).toBe("dr-primary");
+      const job = checkJob(run, `cluster-${schedule}-check`);
+      expect([job.spec.schedule, job.spec.jobTemplate.spec.backoffLimit]).toEqual(["*/15 * * * *", 0]);
+      const container = job.spec.jobTemplate.spec.template.spec.containers[0]!;
+      expect([container.image, container.command]).toEqual([
+        "alpine/k8s:1.33.4",
+        ["sh", "-c", VELERO_CHECK_SCRIPT],
+      ]);
+      expect(envOf(container)).toEqual({
+        VELERO_NAMESPACE: "velero",
+        SCHEDULE: `cluster-${schedule}`,
+        LOOKBACK_SECONDS: "1800",
+        IN_PROGRESS_LIMIT_SECONDS: "14400",
+        SERVICE: "cluster",
+        PUSHGATEWAY_URL: "http://pushgateway.monitoring:9091",
+      });
+    }
+    const hourly = await runProgram(
+      program({ drill: undefined, backupCheck: { intervalMinutes: 60, inProgressLimitMinutes: 30 } }),
+      base,
+    );
+    const job = checkJob(hourly, "cluster-hourly-check");
+    expect(job.spec.schedule).toBe("0 * * * *");
+    const env = envOf(job.spec.jobTemplate.spec.template.spec.containers[0]!);
+    expect([env.LOOKBACK_SECONDS, env.IN_PROGRESS_LIMIT_SECONDS, env.PUSHGATEWAY_URL]).toEqual([
+      "7200",
+      "1800",
+      undefined,
+    ]);
+  });
+
+  it("may only get and list Backups in Velero's namespace", async () => {
+    const run = await runProgram(program({ drill: undefined, backupCheck: CHECK }), base);
+    const role = named(run, "kubernetes:rbac.authorization.k8s.io/v1:Role", "cluster-backup-check");
+    expect(run.providerOf(role)?.name).toBe("dr-primary");
+    expect(props(role)).toMatchObject({ metadata: { name: "cluster-backup-check", namespace: "velero" } });
+    expect(props(role).rules).toEqual([
+      { apiGroups: ["velero.io"], resources: ["backups"], verbs: ["get", "list"] },
+    ]);
+    expect(run.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")).toEqual([]);
+    expect(
+      props(named(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "cluster-backup-check")),
+    ).toMatchObject({
+      roleRef: { kind: "Role", name: "cluster-backup-check" },
+      subjects: [{ kind: "ServiceAccount", name: "cluster-backup-check", namespace: "velero" }],
+    });
+  });
+
+  it("refuses backup check arguments it cannot use, naming the field", () => {
+    const side = (region: string) =>
+      ({ region, awsProvider: { __pulumiType: "pulumi:providers:aws" }, kubernetesProvider: {} }) as never;
+    const args = {
+      service: "cluster",
+      tier: "critical",
+      regions: { primary: side("eu-west-1"), secondary: side("eu-central-1") },
+      schedules: [{ name: "every-hour-of-the-day-and-night", cron: "0 * * * *" }],
+    };
+    expect(
+      validateVeleroScheduleArgs(
+        {
+          ...args,
+          backupCheck: {
+            intervalMinutes: 7,
+            inProgressLimitMinutes: 5,
+            pushgatewayUrl: "pushgateway:9091",
+            image: "alpine/k8s:latest",
+            every: 5,
+          },
+        },
+        "a-velero-component-name",
+      ),
+    ).toEqual([
+      expect.stringMatching(/^`backupCheck\.every` /),
+      "`backupCheck.intervalMinutes` must be one of 5, 10, 15, 20, 30, 60 (it must divide the hour for the check to run evenly) (got 7); omit it to use 15",
+      expect.stringMatching(
+        /^`backupCheck\.inProgressLimitMinutes` must be a whole number of minutes from 10 to 1440 \(got 5\)/,
+      ),
+      expect.stringMatching(/^`backupCheck\.pushgatewayUrl` /),
+      expect.stringMatching(/^`backupCheck\.image` /),
+      '`schedules[0].name` "every-hour-of-the-day-and-night" makes the backup check\'s CronJob "a-velero-component-name-every-hour-of-the-day-and-night-check" 61 characters long, over the 52 Kubernetes allows: shorten the schedule\'s or the component\'s name',
+    ]);
+    expect(validateVeleroScheduleArgs({ ...args, backupCheck: "yes" })).toEqual([
+      expect.stringMatching(/^`backupCheck` must be an object/),
+    ]);
+  });
+});
+
+describe("the Velero backup check's script", () => {
+  let root: string;
+  let state: string;
+  let pushgateway: http.Server;
+  let pushgatewayUrl: string;
+  const pushes: { url: string; body: string }[] = [];
+
+  beforeAll(async () => {
+    execFileSync("bash", [join(support, "jq.sh")], { stdio: "inherit" });
+    pushgateway = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        pushes.push({ url: req.url ?? "", body });
+        res.end();
+      });
+    });
+    await new Promise<void>((done) => pushgateway.listen(0, "127.0.0.1", done));
+    pushgatewayUrl = `http://127.0.0.1:${(pushgateway.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((done) => pushgateway.close(done));
+  });
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "drkit-velero-check-"));
+    state = join(root, "state");
+    mkdirSync(state);
+    mkdirSync(join(root, "bin"));
+    // The drill's fake kubectl (see above): no Kubernetes API server is packaged in Debian, so it serves
+    // recorded Backup JSON as Velero lists it and records what it was asked.
+    writeFileSync(join(root, "bin", "kubectl"), FAKE_KUBECTL);
+    chmodSync(join(root, "bin", "kubectl"), 0o755);
+    pushes.length = 0;
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  // Backups timed relative to now, since the script judges them against its own clock.
+  const minutesAgo = (minutes: number) =>
+    new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const backup = (
+    name: string,
+    createdMinutesAgo: number,
+    phase: string,
+    errors = 0,
+    finishedMinutesAgo?: number,
+  ) => {
+    const item = backupItem(name, minutesAgo(createdMinutesAgo), phase, errors) as {
+      status: Record<string, unknown>;
+    };
+    item.status.completionTimestamp =
+      finishedMinutesAgo === undefined ? undefined : minutesAgo(finishedMinutesAgo);
+    return item;
+  };
+  const check = async (backups: object[]) => {
+    writeFileSync(
+      join(state, "backups.json"),
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: backups }),
+    );
+    const result = await run("sh", ["-c", VELERO_CHECK_SCRIPT], {
+      PATH: `${join(root, "bin")}:/usr/bin:/bin`,
+      HOME: root,
+      STATE: state,
+      VELERO_NAMESPACE: "velero",
+      SCHEDULE: "cluster-hourly",
+      LOOKBACK_SECONDS: "1800",
+      IN_PROGRESS_LIMIT_SECONDS: "14400",
+      SERVICE: "cluster",
+      PUSHGATEWAY_URL: pushgatewayUrl,
+    });
+    const kubectl = readFileSync(join(state, "kubectl.log"), "utf8").trim().split("\n");
+    return { ...result, kubectl };
+  };
+
+  it("passes a Completed backup without errors, lists only its schedule's Backups, and pushes the verified gauge", async () => {
+    const { status, stdout, stderr, kubectl } = await check([
+      backup("cluster-hourly-old", 300, "PartiallyFailed", 2, 290),
+      backup("cluster-hourly-new", 12, "Completed", 0, 10),
+    ]);
+    expect([status, stderr]).toEqual([0, ""]);
+    expect(stdout).toContain("drkit: backup cluster-hourly-new: Completed, 0 errors");
+    // The PartiallyFailed one finished before the window: an earlier check judged it.
+    expect(stdout).not.toContain("cluster-hourly-old");
+    expect(kubectl).toEqual([
+      "get backups.velero.io -n velero -l velero.io/schedule-name=cluster-hourly -o json",
+    ]);
+    expect(pushes.map((p) => p.url)).toEqual([`/metrics/job/${BACKUP_PUSH_JOB}/drkit_service/cluster`]);
+    expect(pushes[0]!.body).toMatch(new RegExp(`^${BACKUP_VERIFIED_METRIC} \\d+$`, "m"));
+  });
+
+  it("fails the job on a PartiallyFailed backup, naming it and its error count, and pushes nothing", async () => {
+    const { status, stderr } = await check([
+      backup("cluster-hourly-a", 25, "Completed", 0, 20),
+      backup("cluster-hourly-b", 8, "PartiallyFailed", 3, 5),
+    ]);
+    expect(status).toBe(1);
+    expect(stderr).toBe(
+      "drkit: backup check failed: backup cluster-hourly-b is PartiallyFailed with 3 errors (expected Completed, 0 errors)\n",
+    );
+    expect(pushes).toEqual([]);
+  });
+
+  it("fails Failed and FailedValidation backups, the latter having no completion time", async () => {
+    const { status, stderr } = await check([
+      backup("cluster-hourly-a", 8, "Failed", 0, 5),
+      backup("cluster-hourly-b", 3, "FailedValidation"),
+    ]);
+    expect(status).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      "drkit: backup check failed: backup cluster-hourly-a is Failed with 0 errors (expected Completed, 0 errors)",
+      "drkit: backup check failed: backup cluster-hourly-b is FailedValidation with 0 errors (expected Completed, 0 errors)",
+    ]);
+  });
+
+  it("fails a backup still InProgress past its bound, but not one within it", async () => {
+    const stuck = await check([backup("cluster-hourly-stuck", 300, "InProgress")]);
+    expect(stuck.status).toBe(1);
+    expect(stuck.stderr).toMatch(
+      /^drkit: backup check failed: backup cluster-hourly-stuck is still InProgress, created \S+, over the 14400 s a backup may take\n$/,
+    );
+    const running = await check([backup("cluster-hourly-running", 30, "InProgress")]);
+    expect([running.status, running.stderr]).toEqual([0, ""]);
+    expect(pushes).toEqual([]);
+  });
+
+  it("passes without pushing when no backup finished since the last check", async () => {
+    const { status, stdout, stderr } = await check([backup("cluster-hourly-old", 120, "Completed", 0, 118)]);
+    expect([status, stderr]).toEqual([0, ""]);
+    expect(stdout).toBe(
+      "drkit: no backup of schedule cluster-hourly finished in the last 1800 s: nothing new to verify\n",
+    );
+    expect(pushes).toEqual([]);
+  });
+
+  it("is clean under shellcheck (sh)", () => {
+    const found = spawnSync("shellcheck", ["--version"]);
+    if (found.error) throw new Error("shellcheck is not installed: run test/support/shellcheck.sh");
+    const lint = spawnSync("shellcheck", ["--shell=sh", "--format=gcc", "-"], {
+      input: VELERO_CHECK_SCRIPT,
       encoding: "utf8",
     });
     expect(lint.stdout.split("\n").filter((l) => l !== "")).toEqual([]);

@@ -18,6 +18,22 @@ import {
 const gauge = (metric: string) => `# TYPE ${metric} gauge\\n${metric} %s\\n`;
 
 /**
+ * Shell: `list_backups FILE` writes the Backups of `$SCHEDULE` in `$VELERO_NAMESPACE` (Velero labels each
+ * with its schedule's name) to FILE as JSON, failing when kubectl does. Shared by the drill and the
+ * per-backup check, so both judge the same list.
+ */
+export const VELERO_LIST_BACKUPS = String.raw`list_backups() {
+  kubectl get backups.velero.io -n "$VELERO_NAMESPACE" -l "velero.io/schedule-name=$SCHEDULE" -o json > "$1"
+}`;
+/**
+ * jq: `finished` is true for a Backup Velero no longer changes (`Completed`, `PartiallyFailed`, `Failed`,
+ * `FailedValidation`…): any phase but the ones still in flight, so a phase Velero adds later is judged, not
+ * skipped.
+ */
+export const VELERO_JQ_FINISHED =
+  'def finished: .status.phase != null and .status.phase != "New" and .status.phase != "InProgress" and .status.phase != "WaitingForPluginOperations" and .status.phase != "WaitingForPluginOperationsPartiallyFailed" and .status.phase != "Finalizing" and .status.phase != "FinalizingPartiallyFailed";';
+
+/**
  * One drill: the schedule's backups as the secondary cluster's Velero sees them (synced from the replica
  * bucket through the read-only location); the newest one must be `Completed` with no errors (a
  * `PartiallyFailed` backup fails the drill: Velero reports it, but it cannot be restored whole). The newest
@@ -51,11 +67,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+${VELERO_LIST_BACKUPS}
+
 drill() {
-  if ! kubectl get backups.velero.io -n "$VELERO_NAMESPACE" -l "velero.io/schedule-name=$SCHEDULE" -o json > "$work/backups.json"; then
+  if ! list_backups "$work/backups.json"; then
     error="could not list the backups of schedule $SCHEDULE"; return 0
   fi
-  newest=$(jq -r '[.items[] | select(.status.phase != null and .status.phase != "New" and .status.phase != "InProgress" and .status.phase != "WaitingForPluginOperations" and .status.phase != "Finalizing")] | sort_by(.metadata.creationTimestamp) | last | if . == null then "" else "\(.metadata.name)\t\(.status.phase)\t\(.status.errors // 0)" end' "$work/backups.json")
+  newest=$(jq -r '${VELERO_JQ_FINISHED} [.items[] | select(finished)] | sort_by(.metadata.creationTimestamp) | last | if . == null then "" else "\(.metadata.name)\t\(.status.phase)\t\(.status.errors // 0)" end' "$work/backups.json")
   if [ -z "$newest" ]; then
     error="schedule $SCHEDULE has no finished backup in the secondary cluster"; return 0
   fi
