@@ -85,10 +85,21 @@ async function main(): Promise<Record<string, number>> {
     const fs = await import("fs");
     const os = await import("os");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drkit-bench-"));
+    // Pulumi (and drkit check, as it does) takes `main` relative to the project folder, inside it: an entry
+    // point here that imports the platform's program.
+    const platformModule = path
+      .relative(dir, path.join(root, "stacks/platform/platform"))
+      .split(path.sep)
+      .join("/");
     fs.writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      `name: drkit-platform\nruntime: nodejs\nmain: ${path.join(root, "stacks/platform/index.ts")}\n`,
+      path.join(dir, "index.ts"),
+      `import { platform } from ${JSON.stringify(platformModule)};\nexport = platform;\n`,
     );
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      `${JSON.stringify({ name: "drkit-bench", main: "index.ts" })}\n`,
+    );
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: drkit-platform\nruntime: nodejs\n");
     const config = Object.entries(platformConfig(Number(arg)))
       .map(([k, v]) => `  ${k}: '${v}'`)
       .join("\n");
