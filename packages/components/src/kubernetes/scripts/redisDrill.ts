@@ -2,18 +2,8 @@
 // different images): fetch the newest trusted snapshot, load and check it in a scratch redis-server, write
 // the record and push the metrics. They share the Job's scratch volume at `$WORK`. Every step but the
 // last exits 0 on a failed drill: the record of a failure is evidence too, so the last step must run.
-import {
-  DRILL_KIND_LABEL,
-  DRILL_LAST_RUN_METRIC,
-  DRILL_LAST_SUCCESS_METRIC,
-  DRILL_PUSH_JOB,
-  DRILL_RESTORE_SECONDS_METRIC,
-  DRILL_RESULT_SCHEMA,
-  DRILL_RESULTS_PREFIX,
-  DRILL_SUCCESS_METRIC,
-  EXERCISE_LAST_SUCCESS_METRIC,
-  PROMETHEUS_SERVICE_LABEL,
-} from "@drkit/posture";
+import { DRILL_RESULT_SCHEMA, DRILL_RESULTS_PREFIX } from "@drkit/posture";
+import { pushDrillMetricsShell } from "./drillMetrics";
 import { FETCH_CHECKED_FUNCTION, NEWEST_SNAPSHOT_FUNCTION } from "./redisSnapshots";
 
 // Checks are kept one a line in `$WORK/checks`: name, true|false, expected, actual, tab-separated.
@@ -115,8 +105,6 @@ redis-cli -p "$PORT" SHUTDOWN NOSAVE > /dev/null 2>&1 || true
 wait "$server" || true
 `;
 
-const gauge = (metric: string, value: string) => `# TYPE ${metric} gauge\\n${metric} ${value}\\n`;
-
 /**
  * Step 3 (`uploaderImage`): writes the drill record (`DrillResult`, at `drillResultKey`) to
  * `s3://$RECORDS_BUCKET` (when a snapshot was chosen: a record names the backup it restored), pushes the drill's metrics to `$PUSHGATEWAY_URL` when given, and fails the Job
@@ -157,23 +145,10 @@ if [ -n "$key" ]; then
   echo "drkit: drill record s3://$RECORDS_BUCKET/$record: ok=$ok, restore $seconds s"
 fi
 if [ -n "${"$"}{PUSHGATEWAY_URL:-}" ]; then
-  now=$(date +%s)
-  {
-    printf '@RUN@' "$now"
-    printf '@SUCCESS@' "$([ "$ok" = true ] && echo 1 || echo 0)"
-    printf '@SECONDS@' "$seconds"
-    if [ "$ok" = true ]; then printf '@LAST_SUCCESS@@EXERCISE@' "$now" "$now"; fi
-  } | curl -fsS --data-binary @- "$PUSHGATEWAY_URL/metrics/job/@JOB@/@SERVICE_LABEL@/$SERVICE/@KIND_LABEL@/redis"
+@PUSH_DRILL_METRICS@
 fi
 [ "$ok" = true ] || { cat "$WORK/error" >&2; exit 1; }
 `
   .replace("@SCHEMA@", DRILL_RESULT_SCHEMA)
   .replace("@PREFIX@", DRILL_RESULTS_PREFIX)
-  .replace("@RUN@", gauge(DRILL_LAST_RUN_METRIC, "%s"))
-  .replace("@SUCCESS@", gauge(DRILL_SUCCESS_METRIC, "%s"))
-  .replace("@SECONDS@", gauge(DRILL_RESTORE_SECONDS_METRIC, "%s"))
-  .replace("@LAST_SUCCESS@", gauge(DRILL_LAST_SUCCESS_METRIC, "%s"))
-  .replace("@EXERCISE@", gauge(EXERCISE_LAST_SUCCESS_METRIC, "%s"))
-  .replace("@JOB@", DRILL_PUSH_JOB)
-  .replace("@SERVICE_LABEL@", PROMETHEUS_SERVICE_LABEL)
-  .replace("@KIND_LABEL@", DRILL_KIND_LABEL);
+  .replace("@PUSH_DRILL_METRICS@", () => pushDrillMetricsShell("redis"));

@@ -3,19 +3,11 @@
 import {
   BACKUP_PUSH_JOB,
   BACKUP_VERIFIED_METRIC,
-  DRILL_KIND_LABEL,
-  DRILL_LAST_RUN_METRIC,
-  DRILL_LAST_SUCCESS_METRIC,
-  DRILL_PUSH_JOB,
-  DRILL_RESTORE_SECONDS_METRIC,
   DRILL_RESULT_SCHEMA,
   DRILL_RESULTS_PREFIX,
-  DRILL_SUCCESS_METRIC,
-  EXERCISE_LAST_SUCCESS_METRIC,
   PROMETHEUS_SERVICE_LABEL,
 } from "@drkit/posture";
-
-const gauge = (metric: string) => `# TYPE ${metric} gauge\\n${metric} %s\\n`;
+import { gaugeFormat, pushDrillMetricsShell } from "./drillMetrics";
 
 /**
  * Shell: `list_backups FILE` writes the Backups of `$SCHEDULE` in `$VELERO_NAMESPACE` (Velero labels each
@@ -158,13 +150,7 @@ if [ -n "$backup" ]; then
   echo "drkit: drill record s3://$RECORDS_BUCKET/$record: ok=$ok, restore $seconds s"
 fi
 if [ -n "${"$"}{PUSHGATEWAY_URL:-}" ]; then
-  now=$(date +%s)
-  {
-    printf '@RUN@' "$now"
-    printf '@SUCCESS@' "$([ "$ok" = true ] && echo 1 || echo 0)"
-    printf '@SECONDS@' "$seconds"
-    if [ "$ok" = true ]; then printf '@LAST_SUCCESS@@EXERCISE@' "$now" "$now"; fi
-  } | curl -fsS --data-binary @- "$PUSHGATEWAY_URL/metrics/job/@JOB@/@SERVICE_LABEL@/$SERVICE/@KIND_LABEL@/velero"
+@PUSH_DRILL_METRICS@
   if grep -q "^newest-backup$(printf '\t')true" "$work/checks"; then
     printf '@VERIFIED@' "$now" |
       curl -fsS --data-binary @- "$PUSHGATEWAY_URL/metrics/job/@BACKUP_JOB@/@SERVICE_LABEL@/$SERVICE"
@@ -174,13 +160,7 @@ fi
 `
   .replace("@SCHEMA@", DRILL_RESULT_SCHEMA)
   .replace("@PREFIX@", DRILL_RESULTS_PREFIX)
-  .replace("@RUN@", gauge(DRILL_LAST_RUN_METRIC))
-  .replace("@SUCCESS@", gauge(DRILL_SUCCESS_METRIC))
-  .replace("@SECONDS@", gauge(DRILL_RESTORE_SECONDS_METRIC))
-  .replace("@LAST_SUCCESS@", gauge(DRILL_LAST_SUCCESS_METRIC))
-  .replace("@EXERCISE@", gauge(EXERCISE_LAST_SUCCESS_METRIC))
-  .replace("@VERIFIED@", gauge(BACKUP_VERIFIED_METRIC))
-  .replace("@JOB@", DRILL_PUSH_JOB)
+  .replace("@PUSH_DRILL_METRICS@", () => pushDrillMetricsShell("velero"))
+  .replace("@VERIFIED@", gaugeFormat(BACKUP_VERIFIED_METRIC))
   .replace("@BACKUP_JOB@", BACKUP_PUSH_JOB)
-  .replaceAll("@SERVICE_LABEL@", PROMETHEUS_SERVICE_LABEL)
-  .replace("@KIND_LABEL@", DRILL_KIND_LABEL);
+  .replaceAll("@SERVICE_LABEL@", PROMETHEUS_SERVICE_LABEL);
