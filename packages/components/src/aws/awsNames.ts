@@ -20,6 +20,12 @@ export function alarmTopicProblem(
   return `\`${field}\` must be the ARN of an SNS topic in ${region}, where the alarms are, such as arn:aws:sns:${region}:111122223333:dr-alarms (got ${shown(value)})${omit}`;
 }
 
+/** `alarmTopicArn` of a component whose alarms are in `region`; leaving it out gives alarms without actions. */
+export function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProblems): void {
+  const problem = alarmTopicProblem("alarmTopicArn", region, value, "for alarms without actions");
+  if (problem !== undefined) problems.add(problem);
+}
+
 /** What S3 allows in a bucket name: lowercase letters, digits, '-' and '.', a letter or digit at each end. */
 const BUCKET_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 

@@ -23,7 +23,7 @@ import {
 } from "../common/validation";
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
-import { alarmTopicProblem, checkBucketNamePrefix } from "./awsNames";
+import { checkAlarmTopicArn, checkBucketNamePrefix } from "./awsNames";
 import { replicationAlarms } from "./replicationAlarms";
 
 /** How Object Lock retains object versions. */
@@ -160,11 +160,6 @@ function checkKmsKeyArn(
     match?.[1] === region,
     `\`kmsKeyArns.${side}\` must be the ARN of a KMS key in ${region}, where ${side === "primary" ? "the bucket" : "the replica"} is, such as arn:aws:kms:${region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (got ${shown(value)}); omit it to have one created`,
   );
-}
-
-function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProblems): void {
-  const problem = alarmTopicProblem("alarmTopicArn", region, value, "for alarms without actions");
-  if (problem !== undefined) problems.add(problem);
 }
 
 /**

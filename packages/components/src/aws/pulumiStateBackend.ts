@@ -21,7 +21,7 @@ import {
 import { tlsOnlyBucketPolicy } from "./bucketPolicies";
 import { kmsViaS3Condition, s3ReplicationRole } from "./replicationRole";
 import { ObjectLockBucket, REPLICATION_ACTIONS } from "./objectLockBucket";
-import { alarmTopicProblem, checkBucketNamePrefix } from "./awsNames";
+import { checkAlarmTopicArn, checkBucketNamePrefix } from "./awsNames";
 import { replicationAlarms } from "./replicationAlarms";
 
 export interface PulumiStateBackendArgs extends ServiceIdentity {
@@ -151,11 +151,6 @@ function checkRecordsRetentionDays(value: unknown, problems: ArgsProblems): void
     { min: 1, max: 36_500, unit: "days", omitted: "365" },
     problems,
   );
-}
-
-function checkAlarmTopicArn(region: string, value: unknown, problems: ArgsProblems): void {
-  const problem = alarmTopicProblem("alarmTopicArn", region, value, "for alarms without actions");
-  if (problem !== undefined) problems.add(problem);
 }
 
 /**
